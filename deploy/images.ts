@@ -1,0 +1,173 @@
+// Service images: where each is built from, how it is tagged, and how digests reach the manifests.
+import { join } from 'node:path';
+import { UserError } from '../app/errors';
+import {
+  RELEASED_SERVICES,
+  hasReleaseRecord,
+  loadReleaseRecord,
+  releaseRecordGitPath,
+  type ReleaseRecord,
+  type ReleasedService,
+} from '../environments/release';
+import type { EnvironmentConfig, EnvironmentName } from '../environments/schema';
+import { apiContract } from '../services/api/src/contract';
+import { workerContract } from '../services/worker/src/contract';
+
+/** Repository name (without registry) of each released service. */
+export const SERVICE_IMAGE_NAMES: Record<ReleasedService, string> = {
+  api: apiContract.imageName,
+  worker: workerContract.imageName,
+};
+
+/** Image references per service, resolved or not (`string` or a Pulumi `Output<string>`). */
+export type ServiceImageMap<T> = Record<ReleasedService, T>;
+
+/** Everything `docker build` + `docker push` needs for one service. */
+export interface ImageBuild {
+  readonly service: ReleasedService;
+  /** `registry/name`, without tag or digest. */
+  readonly repository: string;
+  readonly tag: string;
+  /** `repository:tag`, what is pushed. */
+  readonly imageName: string;
+  /** Absolute path of the build context. */
+  readonly context: string;
+  /** Absolute path of the Dockerfile. */
+  readonly dockerfile: string;
+  readonly args: Readonly<Record<string, string>>;
+}
+
+export type ImagePlan =
+  | { readonly source: 'build'; readonly builds: readonly ImageBuild[] }
+  | { readonly source: 'release'; readonly file: string; readonly record: ReleaseRecord; readonly refs: ServiceImageMap<string> };
+
+/**
+ * Build context and Dockerfile of a service. The context is the repository root
+ * because the services are npm workspaces that share the root package-lock.json.
+ */
+export function dockerBuildPaths(service: ReleasedService, repoRoot: string): { context: string; dockerfile: string } {
+  return { context: repoRoot, dockerfile: join(repoRoot, 'services', service, 'Dockerfile') };
+}
+
+/**
+ * The tag of an image built from the working tree: the full commit, so that a tag
+ * always names its source, and `-dirty` when uncommitted changes went into it.
+ */
+export function sourceTag(commit: string, dirty: boolean): string {
+  if (!/^[0-9a-f]{40}$/.test(commit)) {
+    throw new UserError(`source commit must be a full 40-character git SHA; got '${commit}'`);
+  }
+  return dirty ? `${commit}-dirty` : commit;
+}
+
+export function imageRepository(registry: string, service: ReleasedService): string {
+  return `${registry}/${SERVICE_IMAGE_NAMES[service]}`;
+}
+
+/** Host (and port) of a registry prefix such as `localhost:5001/tasknote`: what `docker login` takes. */
+export function registryServer(registry: string): string {
+  return registry.split('/')[0];
+}
+
+/** A registry on this machine (the kind recipe's) needs no credentials. */
+export function isLocalRegistry(registry: string): boolean {
+  return /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(registryServer(registry));
+}
+
+export interface PlanImagesOptions {
+  readonly env: Pick<EnvironmentConfig, 'name' | 'registry' | 'imageSource'>;
+  readonly repoRoot: string;
+  /** Overrides `env.imageSource` (stack config `tasknote:imageSource`). */
+  readonly imageSource?: 'build' | 'release';
+  /** Needed when the source is `build`. */
+  readonly git?: { readonly commit: string; readonly dirty: boolean };
+  /** Loads the environment's release record; needed when the source is `release`. */
+  readonly loadRelease?: () => { file: string; record: ReleaseRecord };
+  /** Extra `--build-arg`s, such as `NODE_IMAGE`. */
+  readonly buildArgs?: Readonly<Record<string, string>>;
+}
+
+/** Decides what a deploy does for images: build and push every service, or take a release record and build nothing. */
+export function planImages(options: PlanImagesOptions): ImagePlan {
+  const source = options.imageSource ?? options.env.imageSource;
+  if (source === 'release') {
+    if (options.loadRelease === undefined) throw new Error('planImages: loadRelease is required for a release source');
+    const { file, record } = options.loadRelease();
+    if (record.environment !== options.env.name) {
+      throw new UserError(`release record ${file}: 'environment' is '${record.environment}', but the stack deploys '${options.env.name}'`);
+    }
+    return { source, file, record, refs: { ...record.images } };
+  }
+  if (options.git === undefined) throw new Error('planImages: git is required for a build source');
+  const tag = sourceTag(options.git.commit, options.git.dirty);
+  const builds = RELEASED_SERVICES.map((service): ImageBuild => {
+    const repository = imageRepository(options.env.registry, service);
+    return { service, repository, tag, imageName: `${repository}:${tag}`, ...dockerBuildPaths(service, options.repoRoot), args: { ...options.buildArgs } };
+  });
+  return { source, builds };
+}
+
+/** The release record of an environment, validated by environments/release.ts. */
+export function readReleaseRecord(envName: EnvironmentName, repoRoot: string): { file: string; record: ReleaseRecord } {
+  const file = releaseRecordGitPath(envName);
+  if (!hasReleaseRecord(envName, repoRoot)) {
+    throw new UserError(
+      `${file} does not exist: '${envName}' takes its images from a release record (imageSource 'release') and builds nothing; ` +
+        `promote a release to it first, or set the stack config 'tasknote:imageSource' to 'build'`,
+    );
+  }
+  return { file, record: loadReleaseRecord(envName, { root: repoRoot }) };
+}
+
+/**
+ * Turns the `repoDigest` that docker reports into the reference the manifests use.
+ * It must be `<repository>@sha256:<64 hex>` of the repository that was pushed.
+ */
+export function pinnedReference(repository: string, repoDigest: string): string {
+  const match = /^(.+)@(sha256:[a-f0-9]{64})$/.exec(repoDigest);
+  if (match === null) {
+    throw new UserError(`image ${repository}: the push reported '${repoDigest}', which is not <repository>@sha256:<digest>; was the image pushed to a registry?`);
+  }
+  if (match[1] !== repository) {
+    throw new UserError(`image ${repository}: the push reported digest of '${match[1]}', not of the repository that was built`);
+  }
+  return `${repository}@${match[2]}`;
+}
+
+/**
+ * A digest that cannot come from a real build. The stack is synthesized once with it,
+ * before the real digests exist, and the deploy swaps in the built references.
+ */
+const PLACEHOLDER_HEX = '0123456789abcdef';
+const PLACEHOLDER_DIGEST = `sha256:${PLACEHOLDER_HEX.repeat(4)}`;
+
+export function placeholderImages(registry: string): ServiceImageMap<string> {
+  return {
+    api: `${imageRepository(registry, 'api')}@${PLACEHOLDER_DIGEST}`,
+    worker: `${imageRepository(registry, 'worker')}@${PLACEHOLDER_DIGEST}`,
+  };
+}
+
+/**
+ * Replaces every string that equals a placeholder by that service's real reference.
+ * A placeholder used inside a longer string (a label derived from the image, say)
+ * cannot be replaced faithfully, so it fails loudly and names the field.
+ */
+export function substituteImages<T>(value: unknown, placeholders: ServiceImageMap<string>, refs: ServiceImageMap<T>, path = ''): unknown {
+  if (typeof value === 'string') {
+    for (const service of RELEASED_SERVICES) {
+      if (value === placeholders[service]) return refs[service];
+    }
+    if (value.includes(PLACEHOLDER_HEX)) {
+      throw new Error(`the stack derives '${path}' from an image reference ('${value}'); the deploy can only substitute whole image fields`);
+    }
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteImages(v, placeholders, refs, `${path}[${i}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteImages(v, placeholders, refs, path === '' ? k : `${path}.${k}`)]),
+    );
+  }
+  return value;
+}

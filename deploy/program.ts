@@ -1,0 +1,111 @@
+// The deploy program: guard, images, secrets, then the synthesized stack applied in waves.
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { EnvironmentConfig, EnvironmentName } from '../environments/schema';
+import { assertClusterTarget } from './cluster-guard';
+import { ManifestWaves, type WaveTimeouts } from './components/manifest-waves';
+import { ServiceImages, type RegistryAuth } from './components/service-images';
+import { StackSecrets } from './components/stack-secrets';
+import { placeholderImages, substituteImages, type ImagePlan, type ServiceImageMap } from './images';
+import { serializeKubeconfig, type Kubeconfig } from './kubeconfig';
+import { planSecrets, missingConfiguredSecrets, type RequiredSecret } from './secrets';
+import { orderIntoWaves, type KubeObject, type WaveName } from './waves';
+import { UserError } from '../app/errors';
+
+/** What the synth composition returns for one environment (app/synth.ts). */
+export interface SynthesizedEnvironment {
+  readonly files: readonly { readonly path: string; readonly objects: readonly KubeObject[] }[];
+  readonly requiredSecrets: readonly RequiredSecret[];
+}
+
+/** The composition function `npm run synth` uses, with the images to put in the manifests. */
+export type Synthesize = (envName: EnvironmentName, options: { images: ServiceImageMap<string> }) => SynthesizedEnvironment;
+
+/** Everything the program needs, resolved from stack config and the machine by deploy/stack-inputs.ts. */
+export interface DeployProgramInputs {
+  readonly env: EnvironmentConfig;
+  readonly kubeconfig: Kubeconfig;
+  readonly images: ImagePlan;
+  readonly synthesize: Synthesize;
+  readonly timeouts: WaveTimeouts;
+  /** Config keys of Secret values that must come from config (never generated). */
+  readonly configuredSecrets: readonly string[];
+  /** Secret stack config by key (`tasknote:<key>`), undefined when unset. */
+  readonly secretConfig: (key: string) => pulumi.Output<string> | undefined;
+  readonly registryAuth?: RegistryAuth;
+  readonly platform?: string;
+}
+
+export interface DeployOutputs {
+  readonly environment: string;
+  readonly namespace: string;
+  readonly cluster: { readonly context: string; readonly server: string };
+  readonly imageSource: 'build' | 'release';
+  /** Digest-pinned image references; the promote step reads them. */
+  readonly images: pulumi.Output<ServiceImageMap<string>>;
+  /** Names of the Secrets the deploy created (never their values). */
+  readonly secrets: readonly string[];
+  /** `Kind/name` of every synthesized object, by wave, in apply order. */
+  readonly waves: Partial<Record<WaveName, string[]>>;
+  readonly url: string;
+}
+
+const SECRET_LABELS = {
+  'app.kubernetes.io/part-of': 'tasknote',
+  'app.kubernetes.io/managed-by': 'pulumi',
+};
+
+/** Registers every resource of one environment. Throws before registering anything when the guard refuses. */
+export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
+  const { env } = inputs;
+  const target = assertClusterTarget(env, inputs.kubeconfig);
+
+  const placeholders = placeholderImages(env.registry);
+  const synthImages = inputs.images.source === 'release' ? inputs.images.refs : placeholders;
+  const synthesized = inputs.synthesize(env.name, { images: synthImages });
+  const objects = synthesized.files.flatMap((f) => f.objects);
+  const waves = orderIntoWaves(objects);
+
+  const secretSpecs = planSecrets(synthesized.requiredSecrets, inputs.configuredSecrets);
+  const clash = objects.filter((o) => o.kind === 'Secret' && secretSpecs.some((s) => s.name === o.metadata.name));
+  if (clash.length > 0) {
+    throw new UserError(`the stack writes Secret ${clash.map((o) => `'${o.metadata.name}'`).join(', ')} that it also lists in requiredSecrets; a Secret is either synthesized or created by the deploy, not both`);
+  }
+  const missing = missingConfiguredSecrets(secretSpecs, (key) => inputs.secretConfig(key) !== undefined, env.name);
+  if (missing !== undefined) throw new UserError(missing);
+
+  const provider = new k8s.Provider(env.name, {
+    kubeconfig: pulumi.secret(serializeKubeconfig(inputs.kubeconfig)),
+    context: target.context.name,
+    enableServerSideApply: true,
+    deleteUnreachable: false,
+  });
+
+  const images = new ServiceImages('images', { plan: inputs.images, registryAuth: inputs.registryAuth, platform: inputs.platform });
+  new ManifestWaves('manifests', {
+    waves,
+    provider,
+    timeouts: inputs.timeouts,
+    inputsOf: (obj) => substituteImages(obj, placeholders, images.refs),
+    extra: {
+      foundation: (dependsOn) => [
+        new StackSecrets(
+          'secrets',
+          { namespace: env.namespace, specs: secretSpecs, configured: inputs.secretConfig, labels: SECRET_LABELS, provider },
+          { dependsOn },
+        ),
+      ],
+    },
+  });
+
+  return {
+    environment: env.name,
+    namespace: env.namespace,
+    cluster: { context: target.context.name, server: target.server },
+    imageSource: inputs.images.source,
+    images: pulumi.output(images.refs),
+    secrets: secretSpecs.map((s) => s.name),
+    waves: Object.fromEntries(waves.map((w) => [w.name, w.objects.map((o) => `${o.kind}/${o.metadata.name}`)])),
+    url: `${env.ingress.tlsSecretName === undefined ? 'http' : 'https'}://${env.ingress.host}/`,
+  };
+}
