@@ -35,6 +35,7 @@ export const workerContract = {
     JOB_LEASE_SECONDS: 'how long a claimed job is leased before another worker may re-claim it',
     JOB_MAX_ATTEMPTS: 'attempts before a job is marked failed',
     POLL_INTERVAL_MS: 'idle poll interval of the queue',
+    JOB_BACKOFF_BASE_MS: 'retry delay after the first failure; doubles with each attempt, capped at one hour',
   },
   secretEnv: {
     DATABASE_PASSWORD: { secret: 'database', key: 'password' },

@@ -1,0 +1,95 @@
+// Builds the Fastify app from its dependencies; `serve` and the tests both use it.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { apiContract } from './contract';
+import { bearerToken, isAdminToken, userForToken } from './auth';
+import type { TaskListCache } from './cache';
+import type { Metrics } from './metrics';
+import { adminRoutes } from './routes/admin';
+import { attachmentRoutes } from './routes/attachments';
+import { taskRoutes } from './routes/tasks';
+import { HttpError, installValidation } from './validation';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    userId: string;
+  }
+}
+
+/** Largest JSON body; image uploads have their own limit. */
+export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface AppDeps {
+  pool: Pool;
+  cache: TaskListCache;
+  logger: Logger;
+  metrics: Metrics;
+  adminToken: string;
+  maxUploadBytes: number;
+}
+
+/** Flipped by the shutdown sequence; /readyz answers 503 from then on. */
+export interface Lifecycle {
+  shuttingDown: boolean;
+}
+
+export async function buildApp(deps: AppDeps, lifecycle: Lifecycle = { shuttingDown: false }): Promise<FastifyInstance> {
+  const { pool, logger, metrics } = deps;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
+    trustProxy: true,
+    return503OnClosing: true,
+  });
+  installValidation(app);
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  const { livenessPath, readinessPath, metricsPath } = apiContract.http;
+  app.get(livenessPath, { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get(readinessPath, { logLevel: 'warn' }, async (_request, reply) => {
+    if (lifecycle.shuttingDown) return reply.code(503).send({ status: 'shutting down' });
+    try {
+      await pool.query('SELECT 1');
+      return { status: 'ready' };
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'readiness check: database unreachable');
+      return reply.code(503).send({ status: 'database unreachable' });
+    }
+  });
+  app.get(metricsPath, { logLevel: 'warn' }, async (_request, reply) =>
+    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', async (request) => {
+      const token = bearerToken(request.headers.authorization);
+      if (token === null || !isAdminToken(token, deps.adminToken)) throw unauthorized();
+    });
+    await adminRoutes(admin, { pool });
+  });
+
+  await app.register(async (user) => {
+    user.decorateRequest('userId', '');
+    user.addHook('onRequest', async (request) => {
+      const token = bearerToken(request.headers.authorization);
+      const userId = token === null ? null : await userForToken(pool, token);
+      if (userId === null) throw unauthorized();
+      request.userId = userId;
+    });
+    await taskRoutes(user, { pool, cache: deps.cache });
+    await attachmentRoutes(user, { pool, metrics, maxUploadBytes: deps.maxUploadBytes });
+  });
+
+  return app;
+}
+
+function unauthorized(): HttpError {
+  return new HttpError(401, 'authorization: send a valid token as "Authorization: Bearer <token>"');
+}

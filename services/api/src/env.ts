@@ -1,0 +1,46 @@
+// Reads configuration from environment variables with zod, naming each bad variable.
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Variables whose values must never appear in an error message. */
+const SECRET_NAMES = new Set(['DATABASE_PASSWORD', 'ADMIN_TOKEN', 'SMTP_PASSWORD', 'SMTP_USER']);
+
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.map(String).join('.');
+    const value = env[name];
+    const shown = value === undefined ? 'it is not set' : SECRET_NAMES.has(name) ? 'value hidden' : `got '${value}'`;
+    return `${name}: ${issue.message} (${shown})`;
+  });
+  throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+}
+
+export const requiredString = z
+  .string({ error: 'is required' })
+  .min(1, { error: 'must not be empty' });
+
+export function integer(min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .default(String(fallback))
+    .pipe(
+      z.coerce
+        .number<string>({ error: 'must be an integer' })
+        .int({ error: 'must be an integer' })
+        .min(min, { error: `must be >= ${min}` })
+        .max(max, { error: `must be <= ${max}` }),
+    );
+}
+
+export const port = (fallback: number) => integer(1, 65535, fallback);
+
+export const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'must be one of fatal|error|warn|info|debug|trace|silent',
+  })
+  .default('info');
