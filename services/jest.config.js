@@ -7,4 +7,7 @@ module.exports = {
   rootDir: '.',
   testMatch: ['<rootDir>/*/test/**/*.test.ts'],
   transform,
+  globalSetup: '<rootDir>/test-support/global-setup.ts',
+  globalTeardown: '<rootDir>/test-support/global-teardown.ts',
+  testTimeout: 30_000,
 };
