@@ -1,10 +1,44 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { ALL_RULES, checkEnvironments, checkPaths, formatReport, PROFILES, type CheckReport, type Profile, type ReportFormat } from '../../check';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../environments/schema';
+import { UserError } from '../errors';
+
+interface CheckFlags {
+  readonly env?: EnvironmentName;
+  readonly profile?: Profile;
+  readonly provided: string[];
+  readonly format: ReportFormat;
+  readonly dist: string;
+  readonly listRules?: boolean;
+}
+
+const PROVIDED = /^[A-Za-z][A-Za-z0-9]*\/([a-z0-9.-]+\/)?[a-z0-9.-]+$/;
 
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new Error('check is not implemented yet');
+    .description('Check manifests offline: Kubernetes 1.28 schema, unknown fields, policy, references and secrets')
+    .argument('[paths...]', 'YAML files or directories to check instead of dist/<env>')
+    .addOption(new Option('--env <name>', 'check only dist/<name>').choices(ENVIRONMENT_NAMES))
+    .addOption(new Option('--profile <profile>', 'environment rules to apply to [paths...]').choices(PROFILES).default('default'))
+    .option('--provided <Kind/name>', 'an object created outside the manifests (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--dist <dir>', 'directory holding the synthesized environments', 'dist')
+    .option('--list-rules', 'print the rules with their IDs and severities, then exit')
+    .action((paths: string[], flags: CheckFlags) => {
+      if (flags.listRules) {
+        process.stdout.write(ALL_RULES.map((r) => `${r.id.padEnd(34)} ${r.severity.padEnd(8)} ${r.description}${r.profiles ? ` (${r.profiles.join(', ')})` : ''}`).join('\n') + '\n');
+        return;
+      }
+      for (const p of flags.provided) {
+        if (!PROVIDED.test(p)) throw new UserError(`--provided must look like Kind/name or Kind/namespace/name, such as Secret/tasknote-smtp; got ${JSON.stringify(p)}`, 2);
+      }
+      if (paths.length > 0 && flags.env) throw new UserError('pass either --env or paths, not both: --env checks dist/<env>, paths check the given YAML', 2);
+      const report: CheckReport =
+        paths.length > 0
+          ? checkPaths(paths, { profile: flags.profile, provided: flags.provided })
+          : checkEnvironments(flags.env ? [flags.env] : ENVIRONMENT_NAMES, flags.dist, { provided: flags.provided });
+      process.stdout.write(formatReport(report, flags.format));
+      if (!report.ok) process.exitCode = 1;
     });
 }

@@ -1,0 +1,23 @@
+import { REFERENCE_RULES } from '../references';
+import type { Rule } from '../rule';
+import { SECRET_RULES } from '../secrets';
+import { AVAILABILITY_RULES } from './availability';
+import { IMAGE_RULES } from './images';
+import { JOB_RULES } from './jobs';
+import { NAMESPACE_RULES } from './namespaces';
+import { NETWORK_RULES } from './network';
+import { POD_SECURITY_RULES } from './pod-security';
+import { RESOURCE_RULES } from './resources';
+
+/** Every policy rule, in the order POLICY.md lists them. */
+export const POLICY_RULES: readonly Rule[] = [
+  ...POD_SECURITY_RULES,
+  ...SECRET_RULES,
+  ...RESOURCE_RULES,
+  ...IMAGE_RULES,
+  ...AVAILABILITY_RULES,
+  ...NETWORK_RULES,
+  ...REFERENCE_RULES,
+  ...JOB_RULES,
+  ...NAMESPACE_RULES,
+];

@@ -1,0 +1,245 @@
+// Whether a 1.28 API server would accept each object: apiVersion/kind, types, required fields,
+// enums and formats (kubernetes-models' validators), unknown fields (client-node's field
+// metadata), object names and labels.
+import { FIELDS_ADDED_AFTER, KUBERNETES_VERSION, lookupApi } from './api-versions';
+import { modelAttributes, schemaValidator, topLevelModel, type AjvError } from './k8s-modules';
+import { isObject, stringMap } from './model';
+import type { FieldPath, KubeObject, PathSegment, Severity, Violation } from './types';
+
+export interface SchemaViolation extends Violation {
+  readonly ruleId: string;
+}
+
+export const SCHEMA_RULES: readonly { id: string; severity: Severity; description: string; source: string }[] = [
+  { id: 'yaml-syntax', severity: 'error', description: 'every document parses as YAML and is a mapping', source: 'kubectl' },
+  { id: 'api-version', severity: 'error', description: `apiVersion and kind are served by Kubernetes ${KUBERNETES_VERSION}`, source: 'API server' },
+  { id: 'schema-required', severity: 'error', description: 'required fields are present', source: 'API server (OpenAPI)' },
+  { id: 'schema-type', severity: 'error', description: 'every field has the type the API defines', source: 'API server (OpenAPI)' },
+  { id: 'schema-enum', severity: 'error', description: 'enumerated fields hold an allowed value', source: 'API server (OpenAPI)' },
+  { id: 'schema-format', severity: 'error', description: 'formatted fields (quantities, int32, …) are well formed', source: 'API server (OpenAPI)' },
+  { id: 'schema-invalid', severity: 'error', description: 'other OpenAPI constraints hold', source: 'API server (OpenAPI)' },
+  { id: 'unknown-field', severity: 'error', description: `no field unknown to Kubernetes ${KUBERNETES_VERSION} (misspellings)`, source: 'API server (strict field validation)' },
+  { id: 'metadata-name', severity: 'error', description: 'metadata.name (and namespace) are valid DNS-1123 names', source: 'API server' },
+  { id: 'label-syntax', severity: 'error', description: 'label keys and values are valid', source: 'API server' },
+  { id: 'duplicate-object', severity: 'error', description: 'no two objects share kind, namespace and name', source: 'kubectl apply' },
+];
+
+/** Custom resources declared by CRDs in the set, or CRD names passed as provided. */
+export interface CustomResources {
+  /** `group/Kind` pairs from CRDs in the set. */
+  readonly kinds: ReadonlySet<string>;
+  /** Groups whose CRDs are provided outside the set (any kind accepted). */
+  readonly groups: ReadonlySet<string>;
+}
+
+export function customResourcesOf(objects: readonly KubeObject[], provided: readonly string[]): CustomResources {
+  const kinds = new Set<string>();
+  for (const o of objects) {
+    if (o.kind === 'CustomResourceDefinition' && isObject(o.spec)) kinds.add(`${o.spec.group}/${o.spec.names?.kind}`);
+  }
+  const groups = new Set(
+    provided
+      .filter((p) => p.startsWith('CustomResourceDefinition/'))
+      .map((p) => p.slice('CustomResourceDefinition/'.length).split('.').slice(1).join('.')),
+  );
+  return { kinds, groups };
+}
+
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Kinds whose names must be DNS-1123 labels rather than subdomains. */
+const LABEL_NAMED = new Set(['Namespace', 'Service']);
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
+
+export const show = (v: unknown): string => {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+};
+
+export function checkSchema(o: KubeObject, custom: CustomResources): SchemaViolation[] {
+  const out: SchemaViolation[] = [];
+  const { apiVersion, kind } = o;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
+    for (const field of ['apiVersion', 'kind'] as const) {
+      if (typeof o[field] !== 'string') {
+        out.push({ ruleId: 'schema-required', path: [field], found: `${field} is ${o[field] === undefined ? 'missing' : show(o[field])}`, fix: `set ${field}, e.g. apiVersion: apps/v1 and kind: Deployment` });
+      }
+    }
+    return out;
+  }
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  const isCustom = custom.kinds.has(`${group}/${kind}`) || custom.groups.has(group);
+  if (!isCustom) {
+    const api = lookupApi(apiVersion, kind);
+    if (!api.served) return [{ ruleId: 'api-version', path: ['apiVersion'], found: api.found, fix: api.fix }];
+    const validate = schemaValidator(apiVersion, kind);
+    if (validate && !validate(o)) out.push(...fromAjv(o, validate.errors ?? []));
+    const model = topLevelModel(apiVersion, kind);
+    if (model) unknownFields(o, model, [], out);
+  }
+  out.push(...checkMetadata(o));
+  return out;
+}
+
+function checkMetadata(o: KubeObject): SchemaViolation[] {
+  const out: SchemaViolation[] = [];
+  const meta = o.metadata;
+  if (!isObject(meta) || typeof meta.name !== 'string' || meta.name === '') {
+    return [{ ruleId: 'metadata-name', path: ['metadata', 'name'], found: 'metadata.name is missing', fix: 'give the object a stable name (generateName cannot be applied declaratively)' }];
+  }
+  const asLabel = LABEL_NAMED.has(o.kind);
+  if (!(asLabel ? DNS_LABEL : DNS_SUBDOMAIN).test(meta.name)) {
+    out.push({
+      ruleId: 'metadata-name',
+      path: ['metadata', 'name'],
+      found: `name ${show(meta.name)} is not a valid DNS-1123 ${asLabel ? 'label' : 'subdomain'}`,
+      fix: `use lower-case letters, digits and '-'${asLabel ? '' : " (and '.')"}, starting and ending with a letter or digit, at most ${asLabel ? 63 : 253} characters`,
+    });
+  }
+  if (typeof meta.namespace === 'string' && !DNS_LABEL.test(meta.namespace)) {
+    out.push({ ruleId: 'metadata-name', path: ['metadata', 'namespace'], found: `namespace ${show(meta.namespace)} is not a valid DNS-1123 label`, fix: "use lower-case letters, digits and '-', at most 63 characters" });
+  }
+  for (const [labels, path] of labelMaps(o)) {
+    for (const [k, v] of Object.entries(stringMap(labels))) {
+      const [prefix, name] = k.includes('/') ? [k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)] : [undefined, k];
+      if ((prefix !== undefined && !DNS_SUBDOMAIN.test(prefix)) || !LABEL_NAME.test(name) || name.length > 63) {
+        out.push({ ruleId: 'label-syntax', path: [...path, k], found: `label key ${show(k)} is invalid`, fix: 'use an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."' });
+      } else if (v.length > 63 || !LABEL_VALUE.test(v)) {
+        out.push({ ruleId: 'label-syntax', path: [...path, k], found: `label value ${show(v)} is invalid`, fix: 'use at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric' });
+      }
+    }
+  }
+  return out;
+}
+
+function labelMaps(o: KubeObject): [unknown, FieldPath][] {
+  const maps: [unknown, FieldPath][] = [[o.metadata?.labels, ['metadata', 'labels']]];
+  if (isObject(o.spec?.template)) maps.push([o.spec.template.metadata?.labels, ['spec', 'template', 'metadata', 'labels']]);
+  return maps;
+}
+
+/** Turns ajv errors into violations, one per field: a failed `oneOf` reports once, not per branch. */
+function fromAjv(o: KubeObject, errors: readonly AjvError[]): SchemaViolation[] {
+  const byPath = new Map<string, AjvError[]>();
+  for (const e of errors) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
+  const out: SchemaViolation[] = [];
+  for (const [instancePath, errs] of byPath) {
+    const path = toPath(o, instancePath);
+    const value = getPath(o, path);
+    const shown = `${formatPathShort(path)} is ${show(value)}`;
+    const formats = errs.filter((e) => e.keyword === 'format').map((e) => String(e.params.format));
+    const types = [...new Set(errs.filter((e) => e.keyword === 'type').map((e) => String(e.params.type)))];
+    for (const e of errs.filter((x) => x.keyword === 'required')) {
+      const field = String(e.params.missingProperty);
+      out.push({ ruleId: 'schema-required', path: [...path, field], found: `required field ${field} is missing`, fix: `set ${[...path, field].join('.')}` });
+    }
+    for (const e of errs.filter((x) => x.keyword === 'enum')) {
+      const allowed = (e.params.allowedValues as unknown[]).map(String).join(', ');
+      out.push({ ruleId: 'schema-enum', path, found: shown, fix: `use one of: ${allowed}` });
+    }
+    const union = errs.some((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+    if (formats.length > 0 && (typeof value === 'string' || !union)) {
+      out.push({ ruleId: 'schema-format', path, found: shown, fix: formatHint(formats[0], types) });
+    } else if (types.length > 0) {
+      out.push({ ruleId: 'schema-type', path, found: `${shown} (${typeName(value)})`, fix: `use ${types.map(article).join(' or ')}` });
+    } else if (!union) {
+      for (const e of errs.filter((x) => !['required', 'enum', 'type', 'format'].includes(x.keyword))) {
+        out.push({ ruleId: 'schema-invalid', path, found: `${shown} fails "${e.keyword}" ${show(e.params)}`, fix: 'correct the value to match the Kubernetes API' });
+      }
+    }
+  }
+  return out;
+}
+
+const article = (t: string) => (t === 'integer' ? 'an integer' : t === 'object' ? 'an object (mapping)' : t === 'array' ? 'an array (list)' : `a ${t}`);
+const typeName = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v);
+
+function formatHint(format: string, types: string[]): string {
+  if (format === 'quantity') return "use a Kubernetes quantity such as '250m', '1', '256Mi' or '2Gi'";
+  if (format === 'int32' || format === 'int64') return `use ${types.includes('string') ? 'a port name or ' : ''}a ${format} integer`;
+  return `use a value in the ${format} format`;
+}
+
+/** Converts an ajv instance path (`/spec/containers/0`) into segments, numbers for array indices. */
+function toPath(o: KubeObject, instancePath: string): PathSegment[] {
+  const path: PathSegment[] = [];
+  let cur: unknown = o;
+  for (const raw of instancePath.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const step: PathSegment = Array.isArray(cur) ? Number(seg) : seg;
+    path.push(step);
+    cur = isObject(cur) || Array.isArray(cur) ? (cur as Record<PathSegment, unknown>)[step] : undefined;
+  }
+  return path;
+}
+
+function getPath(o: unknown, path: FieldPath): unknown {
+  return path.reduce<unknown>((cur, seg) => (isObject(cur) || Array.isArray(cur) ? (cur as Record<PathSegment, unknown>)[seg] : undefined), o);
+}
+
+const formatPathShort = (path: FieldPath): string => String(path.filter((s) => typeof s === 'string').at(-1) ?? 'value');
+
+const ARRAY = /^Array<(.+)>$/;
+const MAP = /^\{ \[key: string\]: (.+); \}$/;
+
+/** Walks a value against a client-node model and reports every field the model does not define. */
+function unknownFields(value: unknown, type: string, path: PathSegment[], out: SchemaViolation[]): void {
+  const array = ARRAY.exec(type);
+  if (array) {
+    if (Array.isArray(value)) value.forEach((v, i) => unknownFields(v, array[1], [...path, i], out));
+    return;
+  }
+  const map = MAP.exec(type);
+  if (map) {
+    if (isObject(value)) for (const [k, v] of Object.entries(value)) unknownFields(v, map[1], [...path, k], out);
+    return;
+  }
+  const attributes = modelAttributes(type);
+  if (!attributes || !isObject(value)) return;
+  const byName = new Map(attributes.map((a) => [a.baseName, a.type]));
+  const newer = FIELDS_ADDED_AFTER[type] ?? {};
+  for (const [field, v] of Object.entries(value)) {
+    const fieldType = byName.get(field);
+    const owner = type.replace(/^(Core|Events|Rbac|Storage|Discovery|Flowcontrol)?V\d+(alpha\d+|beta\d+)?/, '');
+    if (fieldType === undefined) {
+      const guess = closest(field, [...byName.keys()]);
+      out.push({
+        ruleId: 'unknown-field',
+        path: [...path, field],
+        found: `unknown field ${show(field)} in ${owner}`,
+        fix: guess ? `did you mean ${show(guess)}?` : `remove it; ${owner} has: ${[...byName.keys()].join(', ')}`,
+      });
+    } else if (newer[field]) {
+      out.push({
+        ruleId: 'unknown-field',
+        path: [...path, field],
+        found: `field ${show(field)} of ${owner} exists only from Kubernetes ${newer[field]}; ${KUBERNETES_VERSION} rejects it`,
+        fix: `remove it, or achieve the same with a Kubernetes ${KUBERNETES_VERSION} field`,
+      });
+    } else {
+      unknownFields(v, fieldType, [...path, field], out);
+    }
+  }
+}
+
+/** The known field nearest to a misspelling, if it is close enough to be a typo. */
+function closest(field: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(field.length / 3)) + 1;
+  for (const k of known) {
+    const d = k.toLowerCase() === field.toLowerCase() ? 0 : editDistance(field, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
