@@ -1,10 +1,22 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { ENVIRONMENT_NAMES, EnvironmentName } from '../../environments/schema';
+import { REPO_ROOT } from '../../environments/release';
+import { environmentOption } from '../../review/compare';
+import { buildGraph, renderMermaid } from '../../review/graph';
+import { loadManifestDir } from '../../review/objects';
+import { synthesizeCheckout } from '../../review/worktree';
 
 export function registerGraph(program: Command): void {
   program
     .command('graph')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new Error('graph is not implemented yet');
+    .description('Draw an environment as a Mermaid flowchart: ingress, services, workloads, data stores, allowed traffic, cron jobs')
+    .requiredOption('--env <name>', `environment to draw (${ENVIRONMENT_NAMES.join(', ')})`)
+    .option('--dir <dir>', 'read a synth output directory (<dir>/<env>/*.yaml) instead of synthesizing')
+    .addOption(new Option('--format <format>', 'mermaid source, or a markdown code block ready to paste').choices(['mermaid', 'markdown']).default('mermaid'))
+    .action((opts: { env: string; dir?: string; format: 'mermaid' | 'markdown' }) => {
+      const env: EnvironmentName = environmentOption('--env', opts.env);
+      const objects = (opts.dir ? loadManifestDir(opts.dir, [env]) : synthesizeCheckout(REPO_ROOT, 'the working tree', [env])).get(env) ?? [];
+      const mermaid = renderMermaid(buildGraph(objects));
+      process.stdout.write(opts.format === 'markdown' ? `\`\`\`mermaid\n${mermaid}\`\`\`\n` : mermaid);
     });
 }
