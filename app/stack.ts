@@ -1,6 +1,23 @@
-// PLACEHOLDER — being written by the lead; see the interface below.
-import { App, Chart } from 'cdk8s';
+// The TaskNote stack: ONE function composes every object of an environment. Synth, deploy and
+// tests all call it, so all three see the same objects.
+import { App, Duration } from 'cdk8s';
+import {
+  AppConfig,
+  EnvironmentChart,
+  MigrationJob,
+  NetworkPolicies,
+  PersistentVolumeClaim,
+  PostgresDatabase,
+  ProvidedObject,
+  RedisCache,
+  ScheduledJob,
+  SecretReference,
+  WebService,
+  Worker,
+} from '../constructs';
 import type { EnvironmentConfig } from '../environments/schema';
+import { apiContract } from '../services/api/src/contract';
+import { workerContract } from '../services/worker/src/contract';
 
 /** Fully resolved image references of the TaskNote services. */
 export interface ServiceImages {
@@ -20,9 +37,247 @@ export interface StackOptions {
   readonly images: ServiceImages;
 }
 
-export declare class TaskNoteStack {
-  readonly charts: Chart[];
+/** The composed stack of one environment, with handles the deploy step and tests use. */
+export interface TaskNoteStack {
+  readonly chart: EnvironmentChart;
+  /** Secrets the deploy step must create, with their keys. */
   readonly requiredSecrets: ProvidedSecret[];
+  /** Everything referenced but created outside the manifests (deploy step, cert-manager). */
+  readonly providedObjects: ProvidedObject[];
 }
 
-export declare function buildStack(app: App, options: StackOptions): TaskNoteStack;
+const UID_WAIVER =
+  'the official image runs as its built-in user (UID 999, owner of its data files); remapping it to >= 10000 would need a custom image';
+
+/** Composes the TaskNote stack of `env` into `app`. */
+export function buildStack(app: App, { env, images }: StackOptions): TaskNoteStack {
+  const chart = new EnvironmentChart(app, env.name, { environment: env.name, namespace: env.namespace });
+
+  const secrets = {
+    database: new SecretReference(chart, 'database-secret', {
+      name: 'tasknote-database',
+      keys: ['password'],
+      description: 'password of the tasknote PostgreSQL user',
+    }),
+    admin: new SecretReference(chart, 'admin-secret', {
+      name: 'tasknote-admin',
+      keys: ['token'],
+      description: 'admin bearer token that creates users and issues their tokens',
+    }),
+    smtp: new SecretReference(chart, 'smtp-secret', {
+      name: 'tasknote-smtp',
+      keys: ['username', 'password'],
+      description: 'credentials of the SMTP relay the daily summary sends through',
+    }),
+  };
+  type LogicalSecret = keyof typeof secrets;
+  const secretEnv = (contract: Readonly<Record<string, { secret: LogicalSecret; key: string }>>) =>
+    Object.fromEntries(Object.entries(contract).map(([name, ref]) => [name, secrets[ref.secret].env(ref.key)]));
+
+  const postgres = new PostgresDatabase(chart, 'postgres', {
+    name: 'tasknote-postgres',
+    image: env.postgres.image,
+    storageGiB: env.postgres.storageGiB,
+    storageClassName: env.storageClass,
+    databaseName: 'tasknote',
+    user: 'tasknote',
+    passwordSecret: secrets.database,
+    resources: env.postgres.resources,
+    waivers: { 'high-uid': UID_WAIVER },
+  });
+  const redis = new RedisCache(chart, 'redis', {
+    name: 'tasknote-redis',
+    image: env.redis.image,
+    maxMemoryMiB: env.redis.maxMemoryMiB,
+    resources: env.redis.resources,
+    waivers: {
+      'high-uid': UID_WAIVER,
+      replicas:
+        'one cache instance by design: replicas would hold diverging copies that write-invalidation must reach one by one; while it restarts the api serves from PostgreSQL, slower but correct',
+    },
+  });
+
+  const database = {
+    DATABASE_HOST: postgres.host,
+    DATABASE_PORT: String(postgres.port),
+    DATABASE_NAME: postgres.databaseName,
+    DATABASE_USER: postgres.user,
+  };
+  const apiConfig = new AppConfig(chart, 'api-config', {
+    name: 'tasknote-api-config',
+    component: 'api',
+    data: {
+      LOG_LEVEL: env.logLevel,
+      PORT: String(apiContract.http.port),
+      ...database,
+      REDIS_HOST: redis.host,
+      REDIS_PORT: String(redis.port),
+      CACHE_TTL_SECONDS: '60',
+      MAX_UPLOAD_BYTES: String(10 * 1024 * 1024),
+      SHUTDOWN_DRAIN_SECONDS: '5',
+      SMTP_HOST: env.smtp.host,
+      SMTP_PORT: String(env.smtp.port),
+      SMTP_FROM: env.smtp.from,
+      SUMMARY_TIME_ZONE: env.jobs.timeZone,
+    } satisfies Record<keyof typeof apiContract.env, string>,
+  });
+  const workerConfig = new AppConfig(chart, 'worker-config', {
+    name: 'tasknote-worker-config',
+    component: 'worker',
+    data: {
+      LOG_LEVEL: env.logLevel,
+      HTTP_PORT: String(workerContract.http.port),
+      ...database,
+      THUMBNAIL_SIZES: env.worker.thumbnailSizes.join(','),
+      JOB_LEASE_SECONDS: '60',
+      JOB_MAX_ATTEMPTS: '5',
+      POLL_INTERVAL_MS: '1000',
+      JOB_BACKOFF_BASE_MS: '2000',
+    } satisfies Record<keyof typeof workerContract.env, string>,
+  });
+
+  // Our images have node but no coreutils `sleep`.
+  const nodeSleep = (seconds: number) => ['node', '-e', `setTimeout(() => {}, ${seconds * 1000})`];
+  const security = { runAsUser: apiContract.uid, runAsGroup: apiContract.gid };
+  const scaling = (w: EnvironmentConfig['api']) =>
+    w.autoscaling
+      ? {
+          autoscaling: {
+            minReplicas: w.autoscaling.minReplicas,
+            maxReplicas: w.autoscaling.maxReplicas,
+            targetCpuUtilizationPercent: w.autoscaling.targetCpuUtilizationPercent,
+          },
+        }
+      : { replicas: w.replicas };
+
+  const api = new WebService(chart, 'api', {
+    name: 'tasknote-api',
+    component: 'api',
+    image: images.api,
+    command: [...apiContract.commands.serve],
+    ports: [{ name: apiContract.http.portName, containerPort: apiContract.http.port }],
+    httpPortName: apiContract.http.portName,
+    config: [apiConfig],
+    env: secretEnv(apiContract.secretEnv),
+    resources: env.api.resources,
+    ...scaling(env.api),
+    probes: {
+      readiness: { check: { http: { path: apiContract.http.readinessPath, port: apiContract.http.portName } } },
+      liveness: { check: { http: { path: apiContract.http.livenessPath, port: apiContract.http.portName } } },
+    },
+    writablePaths: [...apiContract.writablePaths],
+    security,
+    preStopDelay: Duration.seconds(5),
+    preStopCommand: nodeSleep(5),
+    terminationGracePeriod: Duration.seconds(30),
+    zoneSpread: env.zoneSpread,
+    ingress: {
+      host: env.ingress.host,
+      className: env.ingress.className,
+      ...(env.ingress.tlsSecretName ? { tlsSecretName: env.ingress.tlsSecretName } : {}),
+      // Uploads of up to 10 MB plus multipart overhead.
+      annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '12m' },
+    },
+  });
+
+  const worker = new Worker(chart, 'worker', {
+    name: 'tasknote-worker',
+    component: 'worker',
+    image: images.worker,
+    command: [...workerContract.commands.run],
+    ports: [{ name: workerContract.http.portName, containerPort: workerContract.http.port }],
+    config: [workerConfig],
+    env: secretEnv(workerContract.secretEnv),
+    resources: env.worker.resources,
+    ...scaling(env.worker),
+    probes: {
+      readiness: { check: { http: { path: workerContract.http.readinessPath, port: workerContract.http.portName } } },
+      liveness: { check: { http: { path: workerContract.http.livenessPath, port: workerContract.http.portName } } },
+    },
+    writablePaths: [...workerContract.writablePaths],
+    security,
+    // A resize job in flight finishes before the pod goes.
+    terminationGracePeriod: Duration.seconds(60),
+    zoneSpread: env.zoneSpread,
+  });
+
+  const migrate = new MigrationJob(chart, 'migrate', {
+    name: 'tasknote-migrate',
+    component: 'migration',
+    image: images.api,
+    command: [...apiContract.commands.migrate],
+    config: [apiConfig],
+    env: { DATABASE_PASSWORD: secrets.database.env('password') },
+    resources: env.jobs.resources,
+    writablePaths: [...apiContract.writablePaths],
+    security,
+    backoffLimit: 3,
+    activeDeadline: Duration.minutes(10),
+    runsBefore: [api, worker],
+  });
+
+  const summary = new ScheduledJob(chart, 'daily-summary', {
+    name: 'tasknote-daily-summary',
+    component: 'daily-summary',
+    image: images.api,
+    command: [...apiContract.commands.summary],
+    schedule: env.jobs.summarySchedule,
+    timeZone: env.jobs.timeZone,
+    config: [apiConfig],
+    env: secretEnv(apiContract.secretEnv),
+    resources: env.jobs.resources,
+    writablePaths: [...apiContract.writablePaths],
+    security,
+    activeDeadline: Duration.minutes(30),
+  });
+
+  const backups = new PersistentVolumeClaim(chart, 'backups', {
+    name: 'tasknote-backups',
+    component: 'backup',
+    storageGiB: env.backup.storageGiB,
+    storageClassName: env.storageClass,
+  });
+  const backup = new ScheduledJob(chart, 'db-backup', {
+    name: 'tasknote-db-backup',
+    component: 'backup',
+    image: env.postgres.image,
+    command: ['/bin/sh', '-c'],
+    args: [
+      [
+        'set -eu',
+        'file="/backups/tasknote-$(date -u +%Y%m%dT%H%M%SZ).dump"',
+        'pg_dump --format=custom --no-owner --file="$file.partial"',
+        'mv "$file.partial" "$file"',
+        `find /backups -name 'tasknote-*.dump' -mtime +${env.backup.retentionDays - 1} -print -delete`,
+      ].join('\n'),
+    ],
+    schedule: env.backup.schedule,
+    timeZone: env.jobs.timeZone,
+    env: {
+      PGHOST: postgres.host,
+      PGPORT: String(postgres.port),
+      PGDATABASE: postgres.databaseName,
+      PGUSER: postgres.user,
+      PGPASSWORD: secrets.database.env('password'),
+    },
+    resources: env.jobs.resources,
+    extraVolumes: [{ volume: backups.asVolume('backups'), mountPath: '/backups' }],
+    security: { runAsUser: 999 },
+    activeDeadline: Duration.hours(2),
+    waivers: { 'high-uid': UID_WAIVER },
+  });
+
+  const net = new NetworkPolicies(chart, 'network-policies');
+  net.allowFromNamespace({ name: 'ingress-controller', namespace: env.ingress.controllerNamespace }, api, apiContract.http.port);
+  for (const client of [api, worker, migrate, summary, backup]) net.allow(client, postgres, postgres.port);
+  net.allow(api, redis, redis.port);
+  net.allowToExternal(summary, { name: 'smtp-relay', cidr: env.smtp.egressCidr }, env.smtp.port);
+
+  return {
+    chart,
+    providedObjects: chart.providedObjects,
+    requiredSecrets: chart.providedObjects
+      .filter((o) => o.kind === 'Secret' && o.providedBy === 'deploy')
+      .map(({ name, keys, description }) => ({ name, keys, description })),
+  };
+}

@@ -1,37 +1,42 @@
 // The typed, validated shape of one environment's configuration.
 import { z } from 'zod';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** An image reference pinned by tag or digest; `:latest` and untagged refs are rejected. */
-const PINNED_IMAGE = /^[a-z0-9][a-z0-9._\-/:]*[a-z0-9](:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+import { checkCron, checkDnsLabel, checkHostname, checkImageRef, checkPort, checkTimeZone } from '../constructs/validators';
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
-const dnsLabel = (what: string) =>
-  z.string().max(63).regex(DNS_LABEL, `${what} must be a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters`);
+/** A zod string checked by one of the shared value checks of constructs/validators. */
+const checked = (check: (v: string) => string | undefined) =>
+  z.string().superRefine((v, ctx) => {
+    const problem = check(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
-export const imageRef = z
-  .string()
-  .regex(PINNED_IMAGE, 'must be an image reference such as registry/name:1.2.3 or registry/name@sha256:<64 hex>')
-  .refine((s) => /:[^/]+$/.test(s.split('@')[0]) || s.includes('@sha256:'), 'must be pinned by a tag or a digest (untagged images are rejected)')
-  .refine((s) => !/:latest(@|$)/.test(s), "must not use the ':latest' tag: pin a version or a digest");
+const port = z.number().superRefine((v, ctx) => {
+  const problem = checkPort(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
-const quantityCpu = z.string().regex(/^\d+(\.\d+)?m?$/, "must be a CPU quantity such as '250m' or '1'");
-const quantityBytes = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, "must be a quantity in Ki, Mi, Gi or Ti, such as '256Mi'");
-
+/** Container resources, units in the names (millicores, MiB). Limits must not be below requests. */
 export const resourcesSchema = z
   .object({
-    cpuRequest: quantityCpu,
-    cpuLimit: quantityCpu.optional(),
-    memoryRequest: quantityBytes,
-    memoryLimit: quantityBytes,
-    ephemeralStorageRequest: quantityBytes,
-    ephemeralStorageLimit: quantityBytes,
+    cpuRequestMillis: z.number().int().min(1).max(64000),
+    cpuLimitMillis: z.number().int().min(1).max(64000),
+    memoryRequestMiB: z.number().int().min(1).max(262144),
+    memoryLimitMiB: z.number().int().min(1).max(262144),
+    ephemeralStorageRequestMiB: z.number().int().min(1).max(1048576),
+    ephemeralStorageLimitMiB: z.number().int().min(1).max(1048576),
   })
-  .strict();
-export type ResourcesConfig = z.infer<typeof resourcesSchema>;
+  .strict()
+  .superRefine((r, ctx) => {
+    for (const [req, lim] of [
+      ['cpuRequestMillis', 'cpuLimitMillis'],
+      ['memoryRequestMiB', 'memoryLimitMiB'],
+      ['ephemeralStorageRequestMiB', 'ephemeralStorageLimitMiB'],
+    ] as const) {
+      if (r[lim] < r[req]) ctx.addIssue({ code: 'custom', path: [lim], message: `must be >= ${req} (${r[req]})` });
+    }
+  });
 
 export const autoscalingSchema = z
   .object({
@@ -40,68 +45,79 @@ export const autoscalingSchema = z
     targetCpuUtilizationPercent: z.number().int().min(1).max(100),
   })
   .strict()
-  .refine((a) => a.minReplicas <= a.maxReplicas, {
-    message: 'minReplicas must be <= maxReplicas',
-    path: ['minReplicas'],
+  .superRefine((a, ctx) => {
+    if (a.minReplicas > a.maxReplicas) {
+      ctx.addIssue({ code: 'custom', path: ['minReplicas'], message: `must be <= maxReplicas (${a.maxReplicas})` });
+    }
   });
 
-const scaledWorkload = z
-  .object({
-    replicas: z.number().int().min(0).optional(),
-    autoscaling: autoscalingSchema.optional(),
-    resources: resourcesSchema,
-  })
-  .strict()
-  .refine((w) => !(w.replicas !== undefined && w.autoscaling !== undefined), {
-    message: "set either 'replicas' or 'autoscaling', not both",
-    path: ['replicas'],
-  });
+const workloadShape = {
+  replicas: z.number().int().min(0).optional(),
+  autoscaling: autoscalingSchema.optional(),
+  resources: resourcesSchema,
+};
 
-const cron = z.string().refine((s) => s.trim().split(/\s+/).length === 5, 'must be a 5-field cron expression');
+/** A stateless workload runs a fixed replica count or an autoscaler, never both. */
+function oneScalingMode(w: { replicas?: number; autoscaling?: unknown }, ctx: z.RefinementCtx): void {
+  if (w.replicas !== undefined && w.autoscaling !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['replicas'], message: "set either 'replicas' or 'autoscaling', not both" });
+  }
+  if (w.replicas === undefined && w.autoscaling === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['replicas'], message: "set 'replicas' or 'autoscaling'" });
+  }
+}
 
 export const environmentSchema = z
   .object({
     name: z.enum(ENVIRONMENT_NAMES),
-    namespace: dnsLabel('namespace'),
+    namespace: checked(checkDnsLabel),
     cluster: z
       .object({
-        /** Which flavour of cluster this is; decides ingress and storage defaults in docs. */
+        /** Which flavour of cluster this is (kind, minikube, k3d, eks, gke, aks). */
         kind: z.enum(['kind', 'minikube', 'k3d', 'eks', 'gke', 'aks']),
         /** kubeconfig context a deploy must use; the wrong-cluster guard checks it. */
         context: z.string().min(1),
-        /** Server URL (or a stable substring of it) the context must point at. */
-        server: z.string().min(1),
+        /** API server URL the context must point at. */
+        server: z.string().url(),
       })
       .strict(),
-    /** Registry prefix images are pushed to and pulled from, e.g. `localhost:5001/tasknote`. */
-    registry: z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?(\/[a-z0-9._-]+)*$/, 'must be a registry host[:port][/path]'),
+    /** Registry prefix images are pushed to and pulled from, e.g. `localhost:5001`. */
+    registry: z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?(\/[a-z0-9._-]+)*$/, 'must be a registry host[:port][/path] in lower case'),
     /** Where service images come from: built from the working tree, or the release record. */
     imageSource: z.enum(['build', 'release']),
-    /** Tag used for service images when `imageSource` is `build` and no digest is known. */
-    devImageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/).refine((t) => t !== 'latest', "must not be 'latest'"),
+    /** Tag of service images when `imageSource` is `build` and the deploy step has not pinned digests. */
+    devImageTag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a Docker tag: letters, digits, _ . -')
+      .refine((t) => t !== 'latest', "must not be 'latest': pin a version"),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
     ingress: z
       .object({
-        host: z.string().regex(DNS_SUBDOMAIN, 'must be a DNS hostname such as tasknote.example.com'),
-        className: dnsLabel('ingress class'),
-        tlsSecretName: dnsLabel('TLS secret name').optional(),
+        host: checked(checkHostname),
+        className: checked(checkDnsLabel),
+        /** Namespace of the ingress controller, which network policy lets reach the api. */
+        controllerNamespace: checked(checkDnsLabel),
+        tlsSecretName: checked(checkDnsLabel).optional(),
       })
       .strict(),
-    storageClass: dnsLabel('storage class'),
+    storageClass: checked(checkDnsLabel),
     /** Spread replicas across zones as well as nodes. */
     zoneSpread: z.boolean(),
-    api: scaledWorkload,
-    worker: scaledWorkload,
+    api: z.object(workloadShape).strict().superRefine(oneScalingMode),
+    worker: z
+      .object({ ...workloadShape, thumbnailSizes: z.array(z.number().int().min(16).max(4096)).min(1) })
+      .strict()
+      .superRefine(oneScalingMode),
     postgres: z
       .object({
-        image: imageRef,
+        image: checked(checkImageRef),
         storageGiB: z.number().int().min(1).max(16384),
         resources: resourcesSchema,
       })
       .strict(),
     redis: z
       .object({
-        image: imageRef,
+        image: checked(checkImageRef),
         maxMemoryMiB: z.number().int().min(16),
         resources: resourcesSchema,
       })
@@ -109,13 +125,22 @@ export const environmentSchema = z
     jobs: z
       .object({
         resources: resourcesSchema,
-        summarySchedule: cron,
-        timeZone: z.string().min(1),
+        summarySchedule: checked(checkCron),
+        timeZone: checked(checkTimeZone),
+      })
+      .strict(),
+    smtp: z
+      .object({
+        host: z.string().min(1),
+        port,
+        from: z.email(),
+        /** Where the relay lives, for the summary job's egress policy. */
+        egressCidr: z.cidrv4(),
       })
       .strict(),
     backup: z
       .object({
-        schedule: cron,
+        schedule: checked(checkCron),
         retentionDays: z.number().int().min(1).max(3650),
         storageGiB: z.number().int().min(1).max(16384),
       })
@@ -123,4 +148,7 @@ export const environmentSchema = z
   })
   .strict();
 
+/** A validated environment. */
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+/** What an environment file declares, before validation. */
+export type EnvironmentInput = z.input<typeof environmentSchema>;

@@ -1,0 +1,15 @@
+export * from './app-config';
+export * from './environment-chart';
+export * from './migration-job';
+export * from './network-policies';
+export * from './persistent-volume-claim';
+export * from './postgres-database';
+export * from './redis-cache';
+export * from './scheduled-job';
+export * from './secret-reference';
+export * from './types';
+export * from './validators';
+export * from './web-service';
+export * from './worker';
+export { PropsValidationError } from './private/validate';
+export { CONFIG_HASH_ANNOTATION } from './private/pod';

@@ -1,0 +1,82 @@
+// Value checks shared by the constructs and the environment schema, so both reject the same input
+// with the same words. Each returns `undefined` when the value is fine, else what is wrong.
+import { CronExpressionParser } from 'cron-parser';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN_PART = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const IMAGE_REPO = /^[a-z0-9]+([._-][a-z0-9]+)*(:\d{1,5})?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** A parsed image reference. */
+export interface ImageRef {
+  readonly repository: string;
+  readonly tag?: string;
+  readonly digest?: string;
+}
+
+/** Splits `repo[:tag][@sha256:…]`; returns undefined when the shape is wrong. */
+export function parseImageRef(ref: string): ImageRef | undefined {
+  const [nameTag, digest, extra] = ref.split('@');
+  if (extra !== undefined || (digest !== undefined && !DIGEST.test(digest))) return undefined;
+  const lastSlash = nameTag.lastIndexOf('/');
+  const colon = nameTag.lastIndexOf(':');
+  const hasTag = colon > lastSlash;
+  const repository = hasTag ? nameTag.slice(0, colon) : nameTag;
+  const tag = hasTag ? nameTag.slice(colon + 1) : undefined;
+  if (!IMAGE_REPO.test(repository) || (tag !== undefined && !IMAGE_TAG.test(tag))) return undefined;
+  return { repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+}
+
+export function checkImageRef(ref: string): string | undefined {
+  const parsed = parseImageRef(ref);
+  if (!parsed) return 'must be an image reference such as registry/name:1.2.3 or registry/name@sha256:<64 hex>';
+  if (parsed.tag === 'latest') return "must not use the ':latest' tag: pin a version or a digest";
+  if (!parsed.tag && !parsed.digest) return 'must be pinned by a tag or a digest (untagged images are rejected)';
+  return undefined;
+}
+
+export function isDigestPinned(ref: string): boolean {
+  return parseImageRef(ref)?.digest !== undefined;
+}
+
+/** DNS-1123 label: object names of Services, Namespaces, and most name parts. */
+export function checkDnsLabel(value: string): string | undefined {
+  return value.length <= 63 && DNS_LABEL.test(value)
+    ? undefined
+    : "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
+}
+
+/** A host name as an Ingress rule takes it (no wildcard, no port). */
+export function checkHostname(value: string): string | undefined {
+  const ok = value.length <= 253 && value.includes('.') && value.split('.').every((p) => p.length <= 63 && DNS_SUBDOMAIN_PART.test(p));
+  return ok ? undefined : 'must be a lower-case DNS host name with at least one dot, such as tasknote.example.com';
+}
+
+export function checkPort(value: number): string | undefined {
+  return Number.isInteger(value) && value >= 1 && value <= 65535 ? undefined : 'must be an integer port from 1 to 65535';
+}
+
+/** Standard 5-field cron (minute hour day-of-month month day-of-week), as CronJob takes it. */
+export function checkCron(value: string): string | undefined {
+  const fields = value.trim().split(/\s+/);
+  if (fields.length !== 5 || value.trim().startsWith('@')) {
+    return "must be a 5-field cron expression 'minute hour day-of-month month day-of-week', such as '0 6 * * *'";
+  }
+  try {
+    CronExpressionParser.parse(value);
+    return undefined;
+  } catch (err) {
+    return `is not a valid cron expression: ${(err as Error).message}`;
+  }
+}
+
+/** An IANA time zone name that CronJob's `timeZone` accepts. */
+export function checkTimeZone(value: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return value.includes('/') || value === 'UTC' ? undefined : "must be an IANA time zone such as 'Europe/Berlin' or 'UTC'";
+  } catch {
+    return "must be an IANA time zone such as 'Europe/Berlin' or 'UTC'";
+  }
+}
