@@ -79,7 +79,7 @@ export function runCheck(items: readonly SourcedObject[], options: RunOptions = 
   }
 
   const activeIds = new Set([...SCHEMA_RULES, ...active].map((r) => r.id));
-  const { findings, waivers } = applyWaivers(items, raw, make, activeIds);
+  const { findings, waivers } = applyWaivers(items, raw, make, (item, ruleId) => activeIds.has(ruleId) && !invalid.has(item));
   const order = new Map(items.map((item, i) => [item, i]));
   findings.sort((a, b) => (order.get(a.item!) ?? -1) - (order.get(b.item!) ?? -1));
   return {
@@ -95,7 +95,7 @@ export function runCheck(items: readonly SourcedObject[], options: RunOptions = 
 type Make = (item: SourcedObject, ruleId: string, path: FieldPath, found: string, fix: string) => Finding & { item?: SourcedObject };
 
 /** Moves waived findings out, and reports waivers that lack a reason, name no rule or silence nothing. */
-function applyWaivers(items: readonly SourcedObject[], raw: (Finding & { item?: SourcedObject })[], make: Make, activeIds: ReadonlySet<string>) {
+function applyWaivers(items: readonly SourcedObject[], raw: (Finding & { item?: SourcedObject })[], make: Make, couldFire: (item: SourcedObject, ruleId: string) => boolean) {
   const findings: (Finding & { item?: SourcedObject })[] = [];
   const waiverFindings: (Finding & { item?: SourcedObject })[] = [];
   const waivers = new Map<SourcedObject, Map<string, { reason: string; used: number }>>();
@@ -127,7 +127,7 @@ function applyWaivers(items: readonly SourcedObject[], raw: (Finding & { item?: 
   for (const [item, byRule] of waivers) {
     for (const [ruleId, w] of byRule) {
       listed.push({ ruleId, reason: w.reason, object: refOf(item.object), source: item.source, used: w.used });
-      if (w.used === 0 && activeIds.has(ruleId)) waiverFindings.push(make(item, 'waiver-unused', ['metadata', 'annotations', WAIVER_PREFIX + ruleId], `waiver of ${ruleId} silences nothing`, 'remove the stale waiver'));
+      if (w.used === 0 && couldFire(item, ruleId)) waiverFindings.push(make(item, 'waiver-unused', ['metadata', 'annotations', WAIVER_PREFIX + ruleId], `waiver of ${ruleId} silences nothing`, 'remove the stale waiver'));
     }
   }
   return { findings: [...findings, ...waiverFindings], waivers: listed };

@@ -133,7 +133,8 @@ export const REFERENCE_RULES: Rule[] = [
       const workloads = Object.keys(selector).length === 0 ? [] : ctx.selectedByMap(refOf(item.object).namespace, selector);
       for (const [i, port] of asArray(item.object.spec?.ports).entries()) {
         const target = port.targetPort ?? port.port;
-        for (const w of workloads) {
+        // A workload with schema errors may have unreadable ports; its schema findings come first.
+        for (const w of workloads.filter((x) => ctx.isValid(x.item))) {
           const { numbers, names } = containerPorts(w);
           if (typeof target === 'number' ? numbers.has(target) : names.has(String(target))) continue;
           const declared = [...numbers].map(String).concat([...names.keys()]).join(', ') || 'none';

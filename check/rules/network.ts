@@ -120,6 +120,8 @@ export const NETWORK_RULES: Rule[] = [
           if (!servicePort) continue;
           for (const w of ctx.selectedByMap(ns, stringMap(service.object.spec?.selector))) {
             const target = resolveTarget(w, servicePort);
+            // A target that is not a container port is service-target-port's finding, not this rule's.
+            if (target.number === undefined || !containerPorts(w).numbers.has(target.number)) continue;
             const fromOtherNamespace = (peer: Record<string, unknown>) => isObject(peer.namespaceSelector) && !selectorMatchesOnly(peer.namespaceSelector, ns);
             if (!allowed(ctx, w, 'Ingress', fromOtherNamespace, target.number, target.name)) {
               yield { item: w.item, path: [...w.templatePath, 'metadata', 'labels'], found: `${w.kind} ${w.name} serves Ingress ${refOf(ing.object).name} but no NetworkPolicy admits the ingress controller’s namespace on port ${target.number ?? target.name}`, fix: 'allow ingress from a namespaceSelector matching the ingress controller namespace on the target port' };
