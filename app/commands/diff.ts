@@ -4,7 +4,8 @@ import { REPO_ROOT } from '../../environments/release';
 import { compareEnvironments, compareTrees, environmentOption } from '../../review/compare';
 import { loadManifestDir } from '../../review/objects';
 import { renderMarkdown, renderText, reportHasChanges } from '../../review/render';
-import { resolveBase, synthesizeCheckout, synthesizeRevision } from '../../review/worktree';
+import { synthesizeWorkingTree } from '../../review/synthesize';
+import { resolveBase, synthesizeRevision } from '../../review/worktree';
 import { UserError } from '../errors';
 
 interface DiffOptions {
@@ -43,7 +44,7 @@ function buildReport(opts: DiffOptions) {
   }
   const headLabel = opts.headDir ?? 'working tree';
   const readHead = (envs: readonly string[]) =>
-    opts.headDir ? loadManifestDir(opts.headDir, envs) : synthesizeCheckout(REPO_ROOT, 'the working tree', envs);
+    opts.headDir ? loadManifestDir(opts.headDir, envs) : synthesizeWorkingTree(envs);
   if (opts.from !== undefined && opts.to !== undefined) {
     if (opts.base !== undefined || opts.baseDir !== undefined || opts.env !== undefined) {
       throw new UserError('--from/--to compare two environments of one tree; they do not combine with --base, --base-dir or --env', 2);

@@ -1,10 +1,9 @@
 import { Command, Option } from 'commander';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../../environments/schema';
-import { REPO_ROOT } from '../../environments/release';
 import { environmentOption } from '../../review/compare';
 import { buildGraph, renderMermaid } from '../../review/graph';
 import { loadManifestDir } from '../../review/objects';
-import { synthesizeCheckout } from '../../review/worktree';
+import { synthesizeWorkingTree } from '../../review/synthesize';
 
 export function registerGraph(program: Command): void {
   program
@@ -15,7 +14,7 @@ export function registerGraph(program: Command): void {
     .addOption(new Option('--format <format>', 'mermaid source, or a markdown code block ready to paste').choices(['mermaid', 'markdown']).default('mermaid'))
     .action((opts: { env: string; dir?: string; format: 'mermaid' | 'markdown' }) => {
       const env: EnvironmentName = environmentOption('--env', opts.env);
-      const objects = (opts.dir ? loadManifestDir(opts.dir, [env]) : synthesizeCheckout(REPO_ROOT, 'the working tree', [env])).get(env) ?? [];
+      const objects = (opts.dir ? loadManifestDir(opts.dir, [env]) : synthesizeWorkingTree([env])).get(env) ?? [];
       const mermaid = renderMermaid(buildGraph(objects));
       process.stdout.write(opts.format === 'markdown' ? `\`\`\`mermaid\n${mermaid}\`\`\`\n` : mermaid);
     });

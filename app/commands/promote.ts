@@ -3,6 +3,7 @@ import { ENVIRONMENT_NAMES } from '../../environments/schema';
 import { environmentOption } from '../../review/compare';
 import { promote, PromoteResult } from '../../review/promote';
 import { renderMarkdown, renderText } from '../../review/render';
+import { synthesizeWithRecord } from '../../review/synthesize';
 
 interface PromoteOptions {
   from?: string;
@@ -27,6 +28,7 @@ export function registerPromote(program: Command): void {
         to: environmentOption('--to', opts.to),
         ref: opts.ref,
         dryRun: opts.dryRun,
+        synthesize: synthesizeWithRecord,
       });
       process.stdout.write(describe(result, opts.format));
     });
