@@ -106,7 +106,11 @@ function gitShow(root: string, ref: string, file: string): string {
     throw new UserError(`--ref ${JSON.stringify(ref)} is not a commit in ${root}; give a commit SHA, tag or branch that exists`);
   }
   try {
-    return execFileSync('git', ['show', `${ref}:${file}`], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+    return execFileSync('git', ['show', `${ref}:${file}`], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
   } catch {
     throw new UserError(`${file} does not exist at ${ref}; pick a commit that has a release record for it`);
   }

@@ -27,7 +27,11 @@ function topologyChange(base: readonly KubeObject[], head: readonly KubeObject[]
 }
 
 export function compareEnvironment(env: string, base: readonly KubeObject[], head: readonly KubeObject[]): EnvironmentDiff {
-  return { env, diff: diffManifests(base, head), topology: topologyChange(base, head) };
+  return {
+    env,
+    diff: diffManifests(base, head),
+    topology: topologyChange(base, head),
+  };
 }
 
 /** Compares the same environments of two trees. */

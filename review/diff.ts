@@ -121,14 +121,25 @@ export function diffObject(before: KubeObject, after: KubeObject): { images: Ima
       typeof d.oldValue === 'string' &&
       typeof d.value === 'string'
     ) {
-      images.push({ container: container.slice(1, -1), oldImage: d.oldValue, newImage: d.value });
+      images.push({
+        container: container.slice(1, -1),
+        oldImage: d.oldValue,
+        newImage: d.value,
+      });
       continue;
     }
     const hidden = isSecretContent(before, segs) || isSecretContent(after, segs);
     const path = renderPath(segs);
     if (d.type === 'CREATE') fields.push({ path, op: 'add', newValue: d.value, hidden });
     else if (d.type === 'REMOVE') fields.push({ path, op: 'remove', oldValue: d.oldValue, hidden });
-    else fields.push({ path, op: 'change', oldValue: d.oldValue, newValue: d.value, hidden });
+    else
+      fields.push({
+        path,
+        op: 'change',
+        oldValue: d.oldValue,
+        newValue: d.value,
+        hidden,
+      });
   }
   return { images, fields };
 }
@@ -161,7 +172,15 @@ export function diffManifests(base: readonly KubeObject[], head: readonly KubeOb
     else {
       const { images, fields } = diffObject(b, a);
       if (images.length + fields.length === 0) unchanged++;
-      else changed.push({ key, label: objectLabel(a), before: b, after: a, images, fields });
+      else
+        changed.push({
+          key,
+          label: objectLabel(a),
+          before: b,
+          after: a,
+          images,
+          fields,
+        });
     }
   }
   return { added, removed, changed, unchanged };

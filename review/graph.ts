@@ -6,7 +6,11 @@ type Labels = Readonly<Record<string, string>>;
 
 interface LabelSelector {
   readonly matchLabels?: Labels;
-  readonly matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[];
+  readonly matchExpressions?: readonly {
+    key: string;
+    operator: string;
+    values?: readonly string[];
+  }[];
 }
 
 interface PolicyPort {
@@ -18,7 +22,10 @@ interface PolicyPort {
 interface PolicyPeer {
   readonly podSelector?: LabelSelector;
   readonly namespaceSelector?: LabelSelector;
-  readonly ipBlock?: { readonly cidr: string; readonly except?: readonly string[] };
+  readonly ipBlock?: {
+    readonly cidr: string;
+    readonly except?: readonly string[];
+  };
 }
 
 interface PolicyRule {
@@ -106,13 +113,20 @@ const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
+/** Workloads drawn as data stores even when they are not StatefulSets (a cache without persistence, say). */
+const DATASTORE_COMPONENTS = new Set(['database', 'cache']);
+
 function workloadNode(obj: KubeObject): GraphNode | undefined {
   const name = obj.metadata.name;
   const id = nodeId(obj.kind, name);
   switch (obj.kind) {
     case 'Deployment':
     case 'DaemonSet':
-      return { id, kind: 'workload', lines: [`${obj.kind} ${name}`] };
+      return {
+        id,
+        kind: DATASTORE_COMPONENTS.has(obj.metadata.labels?.['app.kubernetes.io/component'] ?? '') ? 'datastore' : 'workload',
+        lines: [`${obj.kind} ${name}`],
+      };
     case 'StatefulSet':
       return { id, kind: 'datastore', lines: [`StatefulSet ${name}`] };
     case 'Job':
@@ -120,7 +134,11 @@ function workloadNode(obj: KubeObject): GraphNode | undefined {
     case 'CronJob': {
       const schedule = get<string>(obj, 'spec', 'schedule') ?? '';
       const timeZone = get<string>(obj, 'spec', 'timeZone');
-      return { id, kind: 'cronjob', lines: [`CronJob ${name}`, timeZone ? `${schedule} (${timeZone})` : schedule] };
+      return {
+        id,
+        kind: 'cronjob',
+        lines: [`CronJob ${name}`, timeZone ? `${schedule} (${timeZone})` : schedule],
+      };
     }
     default:
       return undefined;
@@ -129,9 +147,7 @@ function workloadNode(obj: KubeObject): GraphNode | undefined {
 
 function formatPorts(ports: readonly PolicyPort[] | undefined): string | undefined {
   if (!ports || ports.length === 0) return undefined;
-  return ports
-    .map((p) => `${p.port ?? 'any'}${p.endPort !== undefined ? `-${p.endPort}` : ''}/${p.protocol ?? 'TCP'}`)
-    .join(', ');
+  return ports.map((p) => `${p.port ?? 'any'}${p.endPort !== undefined ? `-${p.endPort}` : ''}/${p.protocol ?? 'TCP'}`).join(', ');
 }
 
 function formatSelector(selector: LabelSelector | undefined): string {
@@ -147,7 +163,13 @@ export function buildGraph(objects: readonly KubeObject[]): Graph {
   const namespaces = objects.filter((o) => o.kind === 'Namespace' && apiGroup(o.apiVersion) === '');
   const namespace = namespaces.length === 1 ? namespaces[0].metadata.name : undefined;
   const namespaceLabels = new Map<string, Labels>(
-    namespaces.map((n) => [n.metadata.name, { 'kubernetes.io/metadata.name': n.metadata.name, ...(n.metadata.labels ?? {}) }]),
+    namespaces.map((n) => [
+      n.metadata.name,
+      {
+        'kubernetes.io/metadata.name': n.metadata.name,
+        ...(n.metadata.labels ?? {}),
+      },
+    ]),
   );
   const nsOf = (o: KubeObject) => o.metadata.namespace ?? namespace ?? '';
 
@@ -161,14 +183,22 @@ export function buildGraph(objects: readonly KubeObject[]): Graph {
     const templatePath = POD_TEMPLATE_PATHS[obj.kind];
     if (!node || !templatePath) continue;
     nodes.set(node.id, node);
-    groups.push({ id: node.id, namespace: nsOf(obj), podLabels: get<Labels>(obj, ...templatePath, 'metadata', 'labels') ?? {} });
+    groups.push({
+      id: node.id,
+      namespace: nsOf(obj),
+      podLabels: get<Labels>(obj, ...templatePath, 'metadata', 'labels') ?? {},
+    });
   }
 
   const services = objects.filter((o) => o.kind === 'Service' && apiGroup(o.apiVersion) === '');
   for (const svc of services) {
     const id = nodeId('Service', svc.metadata.name);
     const ports = (get<{ port: number; protocol?: string }[]>(svc, 'spec', 'ports') ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`);
-    nodes.set(id, { id, kind: 'service', lines: [`Service ${svc.metadata.name}`, ...(ports.length > 0 ? [ports.join(', ')] : [])] });
+    nodes.set(id, {
+      id,
+      kind: 'service',
+      lines: [`Service ${svc.metadata.name}`, ...(ports.length > 0 ? [ports.join(', ')] : [])],
+    });
     const selector = get<Labels>(svc, 'spec', 'selector');
     if (!selector) continue;
     for (const g of groups) {
@@ -182,14 +212,40 @@ export function buildGraph(objects: readonly KubeObject[]): Graph {
 
   for (const ing of objects.filter((o) => o.kind === 'Ingress')) {
     const id = nodeId('Ingress', ing.metadata.name);
-    const rules = get<{ host?: string; http?: { paths?: { path?: string; backend?: { service?: { name: string } } }[] } }[]>(ing, 'spec', 'rules') ?? [];
+    const rules =
+      get<
+        {
+          host?: string;
+          http?: {
+            paths?: {
+              path?: string;
+              backend?: { service?: { name: string } };
+            }[];
+          };
+        }[]
+      >(ing, 'spec', 'rules') ?? [];
     const hosts = rules.map((r) => r.host).filter((h): h is string => !!h);
-    nodes.set(id, { id, kind: 'ingress', lines: [`Ingress ${ing.metadata.name}`, ...hosts] });
-    const backends = rules.flatMap((r) => (r.http?.paths ?? []).map((p) => ({ name: p.backend?.service?.name, path: p.path })));
+    nodes.set(id, {
+      id,
+      kind: 'ingress',
+      lines: [`Ingress ${ing.metadata.name}`, ...hosts],
+    });
+    const backends = rules.flatMap((r) =>
+      (r.http?.paths ?? []).map((p) => ({
+        name: p.backend?.service?.name,
+        path: p.path,
+      })),
+    );
     const defaultBackend = get<string>(ing, 'spec', 'defaultBackend', 'service', 'name');
     if (defaultBackend) backends.push({ name: defaultBackend, path: undefined });
     for (const b of backends) {
-      if (b.name) addEdge({ from: id, to: nodeId('Service', b.name), type: 'route', label: b.path });
+      if (b.name)
+        addEdge({
+          from: id,
+          to: nodeId('Service', b.name),
+          type: 'route',
+          label: b.path,
+        });
     }
   }
 
@@ -208,7 +264,10 @@ export function buildGraph(objects: readonly KubeObject[]): Graph {
 function mergeLabel(existing: GraphEdge | undefined, next: GraphEdge): GraphEdge {
   if (!existing) return next;
   const labels = [...new Set([existing.label, next.label].flatMap((l) => (l ? l.split(', ') : [])))].sort();
-  return { ...existing, label: labels.length > 0 ? labels.join(', ') : undefined };
+  return {
+    ...existing,
+    label: labels.length > 0 ? labels.join(', ') : undefined,
+  };
 }
 
 function isEmptySelector(selector: LabelSelector | undefined): boolean {
@@ -226,7 +285,10 @@ function addPolicyEdges(
 ): void {
   const policies = objects
     .filter((o) => o.kind === 'NetworkPolicy')
-    .map((o) => ({ namespace: nsOf(o), spec: (o.spec ?? { podSelector: {} }) as NetworkPolicySpec }));
+    .map((o) => ({
+      namespace: nsOf(o),
+      spec: (o.spec ?? { podSelector: {} }) as NetworkPolicySpec,
+    }));
   const typesOf = (spec: NetworkPolicySpec) => spec.policyTypes ?? (spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
   const selecting = (g: PodGroup) => policies.filter((p) => p.namespace === g.namespace && matches(p.spec.podSelector, g.podLabels));
   const isolated = (g: PodGroup, type: 'Ingress' | 'Egress') => selecting(g).some((p) => typesOf(p.spec).includes(type));
@@ -242,11 +304,19 @@ function addPolicyEdges(
   const externalNode = (peer: PolicyPeer): GraphNode => {
     if (peer.ipBlock) {
       const except = peer.ipBlock.except?.length ? ` except ${peer.ipBlock.except.join(', ')}` : '';
-      return { id: nodeId('ext_cidr', peer.ipBlock.cidr), kind: 'external', lines: [`CIDR ${peer.ipBlock.cidr}${except}`] };
+      return {
+        id: nodeId('ext_cidr', peer.ipBlock.cidr),
+        kind: 'external',
+        lines: [`CIDR ${peer.ipBlock.cidr}${except}`],
+      };
     }
     const ns = formatSelector(peer.namespaceSelector);
     const pods = peer.podSelector ? [`pods ${formatSelector(peer.podSelector)}`] : [];
-    return { id: nodeId('ext', `${ns}_${pods.join('')}`), kind: 'external', lines: [`namespaces ${ns}`, ...pods] };
+    return {
+      id: nodeId('ext', `${ns}_${pods.join('')}`),
+      kind: 'external',
+      lines: [`namespaces ${ns}`, ...pods],
+    };
   };
 
   // Rules that name this environment's pods: the connection needs the other side to allow it too.
@@ -255,14 +325,29 @@ function addPolicyEdges(
   for (const a of groups) {
     for (const b of groups) {
       if (a === b) continue;
-      const egress = selecting(a).flatMap((p) => allows(p.spec.egress, 'to', p.namespace, b).map((r) => ({ r, explicit: (r.to ?? []).length > 0 })));
-      const ingress = selecting(b).flatMap((p) => allows(p.spec.ingress, 'from', p.namespace, a).map((r) => ({ r, explicit: (r.from ?? []).length > 0 })));
+      const egress = selecting(a).flatMap((p) =>
+        allows(p.spec.egress, 'to', p.namespace, b).map((r) => ({
+          r,
+          explicit: (r.to ?? []).length > 0,
+        })),
+      );
+      const ingress = selecting(b).flatMap((p) =>
+        allows(p.spec.ingress, 'from', p.namespace, a).map((r) => ({
+          r,
+          explicit: (r.from ?? []).length > 0,
+        })),
+      );
       const egressOk = !isolated(a, 'Egress') || egress.length > 0;
       const ingressOk = !isolated(b, 'Ingress') || ingress.length > 0;
       const named = egress.some((e) => e.explicit) || ingress.some((i) => i.explicit);
       if (!egressOk || !ingressOk || !named) continue;
       const ports = ingress.find((i) => i.explicit)?.r.ports ?? egress.find((e) => e.explicit)?.r.ports;
-      addEdge({ from: a.id, to: b.id, type: 'network', label: formatPorts(ports) });
+      addEdge({
+        from: a.id,
+        to: b.id,
+        type: 'network',
+        label: formatPorts(ports),
+      });
     }
   }
 
@@ -276,14 +361,26 @@ function addPolicyEdges(
       for (const peer of (rule.from ?? []).filter(isExternal)) {
         const ext = externalNode(peer);
         nodes.set(ext.id, ext);
-        for (const t of targets) addEdge({ from: ext.id, to: t, type: 'network', label: formatPorts(rule.ports) });
+        for (const t of targets)
+          addEdge({
+            from: ext.id,
+            to: t,
+            type: 'network',
+            label: formatPorts(rule.ports),
+          });
       }
     }
     for (const rule of p.spec.egress ?? []) {
       for (const peer of (rule.to ?? []).filter(isExternal)) {
         const ext = externalNode(peer);
         nodes.set(ext.id, ext);
-        for (const t of targets) addEdge({ from: t, to: ext.id, type: 'network', label: formatPorts(rule.ports) });
+        for (const t of targets)
+          addEdge({
+            from: t,
+            to: ext.id,
+            type: 'network',
+            label: formatPorts(rule.ports),
+          });
       }
     }
   }

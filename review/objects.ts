@@ -74,14 +74,22 @@ export function loadManifestDir(dir: string, only?: readonly string[]): Map<stri
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new UserError(`manifest directory ${dir} does not exist; expected <dir>/<env>/*.yaml as written by synth`);
   }
-  const envs = only ?? fs.readdirSync(dir).filter((e) => fs.statSync(path.join(dir, e)).isDirectory()).sort();
+  const envs =
+    only ??
+    fs
+      .readdirSync(dir)
+      .filter((e) => fs.statSync(path.join(dir, e)).isDirectory())
+      .sort();
   const result = new Map<string, KubeObject[]>();
   for (const env of envs) {
     const envDir = path.join(dir, env);
     if (!fs.existsSync(envDir)) {
       throw new UserError(`no manifests for environment '${env}' in ${dir}: ${envDir} does not exist`);
     }
-    const files = fs.readdirSync(envDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const files = fs
+      .readdirSync(envDir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
     result.set(
       env,
       files.flatMap((f) => parseManifest(fs.readFileSync(path.join(envDir, f), 'utf8'), path.join(envDir, f))),

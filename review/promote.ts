@@ -70,7 +70,13 @@ export function promote(options: PromoteOptions): PromoteResult {
   const source = loadSource(from, to, ref, root);
   const previous = hasReleaseRecord(to, root) ? loadReleaseRecord(to, { root }) : undefined;
 
-  const problems = promotionProblems({ from, to, source, target: previous, fromHistory: ref !== undefined });
+  const problems = promotionProblems({
+    from,
+    to,
+    source,
+    target: previous,
+    fromHistory: ref !== undefined,
+  });
   if (problems.length > 0) {
     throw new UserError(`cannot promote ${from} to ${to}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }

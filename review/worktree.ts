@@ -7,7 +7,11 @@ import { UserError } from '../app/errors';
 import { KubeObject, loadManifestDir } from './objects';
 
 function git(root: string, args: string[]): string {
-  return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: 'pipe' }).trim();
+  return execFileSync('git', args, {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: 'pipe',
+  }).trim();
 }
 
 function tryGit(root: string, args: string[]): string | undefined {

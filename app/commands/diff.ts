@@ -43,8 +43,7 @@ function buildReport(opts: DiffOptions) {
     throw new UserError('--from and --to go together: pass both to compare two environments, or neither', 2);
   }
   const headLabel = opts.headDir ?? 'working tree';
-  const readHead = (envs: readonly string[]) =>
-    opts.headDir ? loadManifestDir(opts.headDir, envs) : synthesizeWorkingTree(envs);
+  const readHead = (envs: readonly string[]) => (opts.headDir ? loadManifestDir(opts.headDir, envs) : synthesizeWorkingTree(envs));
   if (opts.from !== undefined && opts.to !== undefined) {
     if (opts.base !== undefined || opts.baseDir !== undefined || opts.env !== undefined) {
       throw new UserError('--from/--to compare two environments of one tree; they do not combine with --base, --base-dir or --env', 2);
@@ -60,5 +59,8 @@ function buildReport(opts: DiffOptions) {
   }
   const base = resolveBase(REPO_ROOT, opts.base);
   const head = readHead(envs);
-  return compareTrees(synthesizeRevision(REPO_ROOT, base, envs), head, envs, { base: base.label, head: headLabel });
+  return compareTrees(synthesizeRevision(REPO_ROOT, base, envs), head, envs, {
+    base: base.label,
+    head: headLabel,
+  });
 }

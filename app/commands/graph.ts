@@ -11,7 +11,11 @@ export function registerGraph(program: Command): void {
     .description('Draw an environment as a Mermaid flowchart: ingress, services, workloads, data stores, allowed traffic, cron jobs')
     .requiredOption('--env <name>', `environment to draw (${ENVIRONMENT_NAMES.join(', ')})`)
     .option('--dir <dir>', 'read a synth output directory (<dir>/<env>/*.yaml) instead of synthesizing')
-    .addOption(new Option('--format <format>', 'mermaid source, or a markdown code block ready to paste').choices(['mermaid', 'markdown']).default('mermaid'))
+    .addOption(
+      new Option('--format <format>', 'mermaid source, or a markdown code block ready to paste')
+        .choices(['mermaid', 'markdown'])
+        .default('mermaid'),
+    )
     .action((opts: { env: string; dir?: string; format: 'mermaid' | 'markdown' }) => {
       const env: EnvironmentName = environmentOption('--env', opts.env);
       const objects = (opts.dir ? loadManifestDir(opts.dir, [env]) : synthesizeWorkingTree([env])).get(env) ?? [];

@@ -45,6 +45,11 @@ function describe(result: PromoteResult, format: 'text' | 'markdown'): string {
   ];
   const text = `${lines.join('\n')}\n`;
   if (!result.diff) return text;
-  const report = { baseLabel: `${to} now`, headLabel: `${to} with the promoted record`, notes: [], environments: [{ env: to, diff: result.diff }] };
+  const report = {
+    baseLabel: `${to} now`,
+    headLabel: `${to} with the promoted record`,
+    notes: [],
+    environments: [{ env: to, diff: result.diff }],
+  };
   return `${text}\n${format === 'markdown' ? renderMarkdown(report) : renderText(report)}`;
 }

@@ -12,7 +12,10 @@ function fixtureReport(): DiffReport {
     baseLabel: 'base',
     headLabel: 'head',
     notes: [],
-    environments: ['dev', 'prod'].map((env) => ({ env, diff: diffManifests(base.get(env)!, head.get(env)!) })),
+    environments: ['dev', 'prod'].map((env) => ({
+      env,
+      diff: diffManifests(base.get(env)!, head.get(env)!),
+    })),
   };
 }
 
@@ -66,14 +69,39 @@ describe('diffObject', () => {
   test('matches containers by name, so swapping two containers is not a change', () => {
     const a = { name: 'api', image: 'r/api:1' };
     const b = { name: 'proxy', image: 'r/proxy:1' };
-    expect(diffObject(deployment([a, b]), deployment([b, a]))).toEqual({ images: [], fields: [] });
+    expect(diffObject(deployment([a, b]), deployment([b, a]))).toEqual({
+      images: [],
+      fields: [],
+    });
   });
 
   test('matches volume mounts by mount path, since one volume may be mounted twice', () => {
-    const before = deployment([{ name: 'api', volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'tmp', mountPath: '/cache' }] }]);
-    const after = deployment([{ name: 'api', volumeMounts: [{ name: 'tmp', mountPath: '/cache' }, { name: 'data', mountPath: '/tmp' }] }]);
+    const before = deployment([
+      {
+        name: 'api',
+        volumeMounts: [
+          { name: 'tmp', mountPath: '/tmp' },
+          { name: 'tmp', mountPath: '/cache' },
+        ],
+      },
+    ]);
+    const after = deployment([
+      {
+        name: 'api',
+        volumeMounts: [
+          { name: 'tmp', mountPath: '/cache' },
+          { name: 'data', mountPath: '/tmp' },
+        ],
+      },
+    ]);
     expect(diffObject(before, after).fields).toEqual([
-      { path: 'spec.template.spec.containers[api].volumeMounts[/tmp].name', op: 'change', oldValue: 'tmp', newValue: 'data', hidden: false },
+      {
+        path: 'spec.template.spec.containers[api].volumeMounts[/tmp].name',
+        op: 'change',
+        oldValue: 'tmp',
+        newValue: 'data',
+        hidden: false,
+      },
     ]);
   });
 
@@ -84,8 +112,12 @@ describe('diffObject', () => {
   });
 
   test('quotes keys that hold dots or slashes', () => {
-    const before = deployment([], { metadata: { name: 'x', labels: { 'app.kubernetes.io/version': '1' } } });
-    const after = deployment([], { metadata: { name: 'x', labels: { 'app.kubernetes.io/version': '2' } } });
+    const before = deployment([], {
+      metadata: { name: 'x', labels: { 'app.kubernetes.io/version': '1' } },
+    });
+    const after = deployment([], {
+      metadata: { name: 'x', labels: { 'app.kubernetes.io/version': '2' } },
+    });
     expect(diffObject(before, after).fields[0].path).toBe('metadata.labels["app.kubernetes.io/version"]');
   });
 
@@ -94,7 +126,13 @@ describe('diffObject', () => {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
       metadata: { name: 'tasknote-daily-summary' },
-      spec: { jobTemplate: { spec: { template: { spec: { initContainers: [{ name: 'wait', image }] } } } } },
+      spec: {
+        jobTemplate: {
+          spec: {
+            template: { spec: { initContainers: [{ name: 'wait', image }] } },
+          },
+        },
+      },
     });
     expect(diffObject(cron('r/w:1.0.0'), cron('r/w:1.1.0'))).toEqual({
       images: [{ container: 'wait', oldImage: 'r/w:1.0.0', newImage: 'r/w:1.1.0' }],
@@ -106,31 +144,55 @@ describe('diffObject', () => {
 describe('imageLine', () => {
   const digest = (c: string) => `sha256:${c.repeat(64)}`;
   test('shows a digest bump as one short line', () => {
-    expect(imageLine({ container: 'api', oldImage: `reg/tasknote-api@${digest('a')}`, newImage: `reg/tasknote-api@${digest('b')}` })).toBe(
-      'api image: tasknote-api@sha256:aaaaaaaaaaaa… → sha256:bbbbbbbbbbbb…',
-    );
+    expect(
+      imageLine({
+        container: 'api',
+        oldImage: `reg/tasknote-api@${digest('a')}`,
+        newImage: `reg/tasknote-api@${digest('b')}`,
+      }),
+    ).toBe('api image: tasknote-api@sha256:aaaaaaaaaaaa… → sha256:bbbbbbbbbbbb…');
   });
   test('shows a tag bump', () => {
-    expect(imageLine({ container: 'worker', oldImage: 'reg/tasknote-worker:1.0.0', newImage: 'reg/tasknote-worker:1.1.0' })).toBe(
-      'worker image: tasknote-worker:1.0.0 → 1.1.0',
-    );
+    expect(
+      imageLine({
+        container: 'worker',
+        oldImage: 'reg/tasknote-worker:1.0.0',
+        newImage: 'reg/tasknote-worker:1.1.0',
+      }),
+    ).toBe('worker image: tasknote-worker:1.0.0 → 1.1.0');
   });
   test('names both repositories when the repository changes', () => {
-    expect(imageLine({ container: 'api', oldImage: 'a/api:1.0.0', newImage: 'b/api-v2:1.0.0' })).toBe('api image: api:1.0.0 → api-v2:1.0.0');
+    expect(
+      imageLine({
+        container: 'api',
+        oldImage: 'a/api:1.0.0',
+        newImage: 'b/api-v2:1.0.0',
+      }),
+    ).toBe('api image: api:1.0.0 → api-v2:1.0.0');
   });
   test('keeps a registry port apart from the tag', () => {
-    expect(imageLine({ container: 'api', oldImage: 'localhost:5001/api:1', newImage: 'localhost:5001/api:2' })).toBe('api image: api:1 → 2');
+    expect(
+      imageLine({
+        container: 'api',
+        oldImage: 'localhost:5001/api:1',
+        newImage: 'localhost:5001/api:2',
+      }),
+    ).toBe('api image: api:1 → 2');
   });
 });
 
 describe('renderMarkdown', () => {
   test('gives a summary table, a table per environment and collapsible details', () => {
     const md = renderMarkdown(fixtureReport());
-    expect(md).toContain('| environment | added | removed | changed | unchanged |\n| --- | ---: | ---: | ---: | ---: |\n| dev | 0 | 0 | 0 | 1 |\n| prod | 1 | 1 | 2 | 1 |');
+    expect(md).toContain(
+      '| environment | added | removed | changed | unchanged |\n| --- | ---: | ---: | ---: | ---: |\n| dev | 0 | 0 | 0 | 1 |\n| prod | 1 | 1 | 2 | 1 |',
+    );
     expect(md).toContain('### dev\n\nNo changes (1 object).');
     expect(md).toContain('| + | `NetworkPolicy tasknote-prod/tasknote-default-deny` | added |');
     expect(md).toContain('| - | `CronJob tasknote-prod/tasknote-cleanup` | removed |');
-    expect(md).toContain('| ~ | `Deployment tasknote-prod/tasknote-api` | api image: tasknote-api@sha256:eea92f628e44… → sha256:0123456789ab…; 4 fields |');
+    expect(md).toContain(
+      '| ~ | `Deployment tasknote-prod/tasknote-api` | api image: tasknote-api@sha256:eea92f628e44… → sha256:0123456789ab…; 4 fields |',
+    );
     expect(md).toContain(
       '<details><summary><code>Deployment tasknote-prod/tasknote-api</code></summary>\n\n```diff\n~ api image: tasknote-api@sha256:eea92f628e44… → sha256:0123456789ab…\n~ spec.replicas: 2 → 3\n',
     );
@@ -140,7 +202,16 @@ describe('renderMarkdown', () => {
     const report = fixtureReport();
     const md = renderMarkdown({
       ...report,
-      environments: [{ ...report.environments[1], topology: { addedEdges: ['a --> b'], removedEdges: [], mermaid: 'flowchart LR\n  a --> b\n' } }],
+      environments: [
+        {
+          ...report.environments[1],
+          topology: {
+            addedEdges: ['a --> b'],
+            removedEdges: [],
+            mermaid: 'flowchart LR\n  a --> b\n',
+          },
+        },
+      ],
     });
     expect(md).toContain('Topology changed in prod: 1 edge added, 0 edges removed');
     expect(md).toContain('```mermaid\nflowchart LR\n  a --> b\n```');
@@ -153,7 +224,15 @@ describe('objects', () => {
     const v2 = parseManifest('apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: a, namespace: n}\n', 'x');
     expect(objectKey(v1[0])).toBe('autoscaling/HorizontalPodAutoscaler/n/a');
     const d = diffManifests(v1, v2);
-    expect(d.changed[0].fields).toEqual([{ path: 'apiVersion', op: 'change', oldValue: 'autoscaling/v2beta2', newValue: 'autoscaling/v2', hidden: false }]);
+    expect(d.changed[0].fields).toEqual([
+      {
+        path: 'apiVersion',
+        op: 'change',
+        oldValue: 'autoscaling/v2beta2',
+        newValue: 'autoscaling/v2',
+        hidden: false,
+      },
+    ]);
   });
 
   test('fails when a document is not a Kubernetes object', () => {
@@ -163,12 +242,17 @@ describe('objects', () => {
   });
 
   test('fails when an object appears twice', () => {
-    const objs = parseManifest('apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n', 'x');
+    const objs = parseManifest(
+      'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n',
+      'x',
+    );
     expect(() => diffManifests(objs, [])).toThrow('base manifests hold Service a twice; object names must be unique');
   });
 
   test('fails when an environment directory is missing', () => {
-    expect(() => loadManifestDir(path.join(TREES, 'base'), ['staging'])).toThrow(`no manifests for environment 'staging' in ${path.join(TREES, 'base')}`);
+    expect(() => loadManifestDir(path.join(TREES, 'base'), ['staging'])).toThrow(
+      `no manifests for environment 'staging' in ${path.join(TREES, 'base')}`,
+    );
   });
 });
 

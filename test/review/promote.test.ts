@@ -15,13 +15,20 @@ function record(env: string, over: Partial<Record<string, unknown>> = {}, images
     sourceCommit: 'a'.repeat(40),
     promotedFrom: env === 'staging' ? 'build' : 'staging',
     time: '2026-11-20T09:00:00Z',
-    images: images ?? { api: `${REPO('api')}@${digest('1')}`, worker: `${REPO('worker')}@${digest('2')}` },
+    images: images ?? {
+      api: `${REPO('api')}@${digest('1')}`,
+      worker: `${REPO('worker')}@${digest('2')}`,
+    },
     ...over,
   };
 }
 
 function git(root: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: 'pipe' }).trim();
+  return execFileSync('git', args, {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: 'pipe',
+  }).trim();
 }
 
 let root: string;
@@ -59,7 +66,11 @@ const fakeSynth: SynthesizeWithRecord = (env, rec) =>
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: `tasknote-${svc}`, namespace: `tasknote-${env}` },
-      spec: { template: { spec: { containers: [{ name: svc, image: rec.images[svc] }] } } },
+      spec: {
+        template: {
+          spec: { containers: [{ name: svc, image: rec.images[svc] }] },
+        },
+      },
     }),
   );
 
@@ -69,10 +80,17 @@ beforeEach(() => {
   fs.writeFileSync(path.join(root, 'README.md'), 'test repository\n');
   initCommit = commit('init');
   writeRecord('prod', record('prod'));
-  writeRecord('staging', record('staging', { sourceCommit: 'b'.repeat(40), time: '2026-11-21T10:00:00Z' }, {
-    api: `${REPO('api')}@${digest('3')}`,
-    worker: `${REPO('worker')}@${digest('4')}`,
-  }));
+  writeRecord(
+    'staging',
+    record(
+      'staging',
+      { sourceCommit: 'b'.repeat(40), time: '2026-11-21T10:00:00Z' },
+      {
+        api: `${REPO('api')}@${digest('3')}`,
+        worker: `${REPO('worker')}@${digest('4')}`,
+      },
+    ),
+  );
   commit('records');
 });
 
@@ -80,14 +98,22 @@ afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('promote', () => {
   test('copies the staging record to prod and shows the manifest diff it causes', () => {
-    const result = promote({ from: 'staging', to: 'prod', root, synthesize: fakeSynth });
+    const result = promote({
+      from: 'staging',
+      to: 'prod',
+      root,
+      synthesize: fakeSynth,
+    });
     const written = JSON.parse(readRecord('prod'));
     expect(written).toEqual({
       environment: 'prod',
       sourceCommit: 'b'.repeat(40),
       promotedFrom: 'staging',
       time: '2026-11-21T10:00:00Z',
-      images: { api: `${REPO('api')}@${digest('3')}`, worker: `${REPO('worker')}@${digest('4')}` },
+      images: {
+        api: `${REPO('api')}@${digest('3')}`,
+        worker: `${REPO('worker')}@${digest('4')}`,
+      },
     });
     expect(result.written).toBe(path.join(root, 'environments/releases/prod.json'));
     expect(result.diff!.changed.map((c) => c.images.map((i) => `${i.container}: ${i.newImage}`))).toEqual([
@@ -99,7 +125,13 @@ describe('promote', () => {
 
   test('writes nothing on a dry run', () => {
     const before = readRecord('prod');
-    const result = promote({ from: 'staging', to: 'prod', root, dryRun: true, synthesize: fakeSynth });
+    const result = promote({
+      from: 'staging',
+      to: 'prod',
+      root,
+      dryRun: true,
+      synthesize: fakeSynth,
+    });
     expect(result.written).toBeUndefined();
     expect(result.diff!.changed).toHaveLength(2);
     expect(readRecord('prod')).toBe(before);
@@ -114,7 +146,12 @@ describe('promote', () => {
 
   test('a first promotion needs no target record', () => {
     fs.rmSync(path.join(root, 'environments/releases/prod.json'));
-    const result = promote({ from: 'staging', to: 'prod', root, synthesize: fakeSynth });
+    const result = promote({
+      from: 'staging',
+      to: 'prod',
+      root,
+      synthesize: fakeSynth,
+    });
     expect(result.notes).toEqual(['prod has no release record yet; this is its first promotion']);
     expect(result.diff!.added).toHaveLength(2);
     expect(loadReleaseRecord('prod', { root }).sourceCommit).toBe('b'.repeat(40));
@@ -124,7 +161,12 @@ describe('promote', () => {
     const old = git(root, 'rev-parse', 'HEAD');
     promote({ from: 'staging', to: 'prod', root });
     commit('promote');
-    const result = promote({ to: 'prod', ref: old, root, synthesize: fakeSynth });
+    const result = promote({
+      to: 'prod',
+      ref: old,
+      root,
+      synthesize: fakeSynth,
+    });
     expect(JSON.parse(readRecord('prod'))).toEqual(record('prod', { promotedFrom: 'prod' }));
     expect(result.notes).toEqual([
       `rollback: the record from ${old} (2026-11-20T09:00:00Z) is older than prod's current one (2026-11-21T10:00:00Z); the "not older" rule does not apply to an explicit --ref`,
@@ -146,7 +188,17 @@ describe('promote validation', () => {
   });
 
   test('fails when an image is not pinned by digest, naming the field and the value', () => {
-    writeRecord('staging', record('staging', {}, { api: `${REPO('api')}:1.2.0`, worker: `${REPO('worker')}@${digest('4')}` }));
+    writeRecord(
+      'staging',
+      record(
+        'staging',
+        {},
+        {
+          api: `${REPO('api')}:1.2.0`,
+          worker: `${REPO('worker')}@${digest('4')}`,
+        },
+      ),
+    );
     expectRejected(
       () => promote({ from: 'staging', to: 'prod', root }),
       `environments/releases/staging.json is not a valid release record:\n  - images.api: must be pinned by digest: <repo>@sha256:<64 hex> (received "${REPO('api')}:1.2.0")`,
@@ -155,7 +207,10 @@ describe('promote validation', () => {
 
   test('fails when a service of the stack is missing', () => {
     writeRecord('staging', record('staging', {}, { api: `${REPO('api')}@${digest('3')}` } as Record<string, string>));
-    expectRejected(() => promote({ from: 'staging', to: 'prod', root }), '  - images.worker: Invalid input: expected string, received undefined (it is missing)');
+    expectRejected(
+      () => promote({ from: 'staging', to: 'prod', root }),
+      '  - images.worker: Invalid input: expected string, received undefined (it is missing)',
+    );
   });
 
   test('reports every problem of a record at once', () => {
@@ -178,8 +233,18 @@ describe('promote validation', () => {
     );
   });
 
-  test('fails when the source record is older than the target\'s', () => {
-    writeRecord('staging', record('staging', { time: '2026-11-01T00:00:00Z' }, { api: `${REPO('api')}@${digest('5')}`, worker: `${REPO('worker')}@${digest('6')}` }));
+  test("fails when the source record is older than the target's", () => {
+    writeRecord(
+      'staging',
+      record(
+        'staging',
+        { time: '2026-11-01T00:00:00Z' },
+        {
+          api: `${REPO('api')}@${digest('5')}`,
+          worker: `${REPO('worker')}@${digest('6')}`,
+        },
+      ),
+    );
     expectRejected(
       () => promote({ from: 'staging', to: 'prod', root }),
       "time: staging's record (2026-11-01T00:00:00Z) is older than prod's (2026-11-20T09:00:00Z); promoting it would roll prod back. To roll back on purpose, pass --ref <commit>",
@@ -194,11 +259,17 @@ describe('promote validation', () => {
   });
 
   test('fails when the source environment has no record', () => {
-    expectRejected(() => promote({ from: 'dev', to: 'staging', root }), "--from dev: environment 'dev' has no release record (environments/releases/dev.json)");
+    expectRejected(
+      () => promote({ from: 'dev', to: 'staging', root }),
+      "--from dev: environment 'dev' has no release record (environments/releases/dev.json)",
+    );
   });
 
   test('fails when neither --from nor --ref is given', () => {
-    expectRejected(() => promote({ to: 'prod', root }), '--from is required: name the environment to promote to prod (or pass --ref <commit> to roll prod back)');
+    expectRejected(
+      () => promote({ to: 'prod', root }),
+      '--from is required: name the environment to promote to prod (or pass --ref <commit> to roll prod back)',
+    );
   });
 
   test('fails when --ref is not a commit', () => {
@@ -230,6 +301,8 @@ describe('parseReleaseRecord', () => {
     }
   });
   test('names the source in errors', () => {
-    expect(() => parseReleaseRecord('[]', 'prod.json at abc')).toThrow('prod.json at abc is not a valid release record:\n  - (record): Invalid input: expected object, received array (received [])');
+    expect(() => parseReleaseRecord('[]', 'prod.json at abc')).toThrow(
+      'prod.json at abc is not a valid release record:\n  - (record): Invalid input: expected object, received array (received [])',
+    );
   });
 });
