@@ -135,39 +135,13 @@ export function pinnedReference(repository: string, repoDigest: string): string 
 }
 
 /**
- * A digest that cannot come from a real build. The stack is synthesized once with it,
- * before the real digests exist, and the deploy swaps in the built references.
+ * Stand-in references for images not built yet. The stack is synthesized once with each set;
+ * fields that differ between the two depend on the images and are filled in after the push.
  */
-const PLACEHOLDER_HEX = '0123456789abcdef';
-const PLACEHOLDER_DIGEST = `sha256:${PLACEHOLDER_HEX.repeat(4)}`;
-
-export function placeholderImages(registry: string): ServiceImageMap<string> {
+export function placeholderImages(registry: string, variant: 0 | 1): ServiceImageMap<string> {
+  const digest = `sha256:${(variant === 0 ? '0' : 'f').repeat(64)}`;
   return {
-    api: `${imageRepository(registry, 'api')}@${PLACEHOLDER_DIGEST}`,
-    worker: `${imageRepository(registry, 'worker')}@${PLACEHOLDER_DIGEST}`,
+    api: `${imageRepository(registry, 'api')}@${digest}`,
+    worker: `${imageRepository(registry, 'worker')}@${digest}`,
   };
-}
-
-/**
- * Replaces every string that equals a placeholder by that service's real reference.
- * A placeholder used inside a longer string (a label derived from the image, say)
- * cannot be replaced faithfully, so it fails loudly and names the field.
- */
-export function substituteImages<T>(value: unknown, placeholders: ServiceImageMap<string>, refs: ServiceImageMap<T>, path = ''): unknown {
-  if (typeof value === 'string') {
-    for (const service of RELEASED_SERVICES) {
-      if (value === placeholders[service]) return refs[service];
-    }
-    if (value.includes(PLACEHOLDER_HEX)) {
-      throw new Error(`the stack derives '${path}' from an image reference ('${value}'); the deploy can only substitute whole image fields`);
-    }
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((v, i) => substituteImages(v, placeholders, refs, `${path}[${i}]`));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, substituteImages(v, placeholders, refs, path === '' ? k : `${path}.${k}`)]),
-    );
-  }
-  return value;
 }

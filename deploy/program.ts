@@ -6,7 +6,8 @@ import { assertClusterTarget } from './cluster-guard';
 import { ManifestWaves, type WaveTimeouts } from './components/manifest-waves';
 import { ServiceImages, type RegistryAuth } from './components/service-images';
 import { StackSecrets } from './components/stack-secrets';
-import { placeholderImages, substituteImages, type ImagePlan, type ServiceImageMap } from './images';
+import { placeholderImages, type ImagePlan, type ServiceImageMap } from './images';
+import { lateFields, objectKey, replaceAt, valueAtPath, type FieldPath } from './late-fields';
 import { serializeKubeconfig, type Kubeconfig } from './kubeconfig';
 import { planSecrets, missingConfiguredSecrets, type RequiredSecret } from './secrets';
 import { orderIntoWaves, type KubeObject, type WaveName } from './waves';
@@ -21,9 +22,14 @@ export interface SynthesizedEnvironment {
 /** The composition function `npm run synth` uses, with the images to put in the manifests. */
 export type Synthesize = (envName: EnvironmentName, options: { images: ServiceImageMap<string> }) => SynthesizedEnvironment;
 
+/** The parts of an environment's config the deploy reads. */
+export type DeployEnvironment = Pick<EnvironmentConfig, 'name' | 'namespace' | 'cluster' | 'registry' | 'imageSource'> & {
+  readonly ingress: Pick<EnvironmentConfig['ingress'], 'host' | 'tlsSecretName'>;
+};
+
 /** Everything the program needs, resolved from stack config and the machine by deploy/stack-inputs.ts. */
 export interface DeployProgramInputs {
-  readonly env: EnvironmentConfig;
+  readonly env: DeployEnvironment;
   readonly kubeconfig: Kubeconfig;
   readonly images: ImagePlan;
   readonly synthesize: Synthesize;
@@ -60,10 +66,12 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
   const { env } = inputs;
   const target = assertClusterTarget(env, inputs.kubeconfig);
 
-  const placeholders = placeholderImages(env.registry);
-  const synthImages = inputs.images.source === 'release' ? inputs.images.refs : placeholders;
-  const synthesized = inputs.synthesize(env.name, { images: synthImages });
-  const objects = synthesized.files.flatMap((f) => f.objects);
+  // Built images have no digest until pushed: synthesize with two placeholder sets to learn
+  // which fields depend on the images, and fill those from a synthesis with the real digests.
+  const objectsOf = (s: SynthesizedEnvironment) => s.files.flatMap((f) => f.objects);
+  const synthesized = inputs.synthesize(env.name, { images: inputs.images.source === 'release' ? inputs.images.refs : placeholderImages(env.registry, 0) });
+  const objects = objectsOf(synthesized);
+  const late = inputs.images.source === 'release' ? new Map<string, FieldPath[]>() : lateFields(objects, objectsOf(inputs.synthesize(env.name, { images: placeholderImages(env.registry, 1) })));
   const waves = orderIntoWaves(objects);
 
   const secretSpecs = planSecrets(synthesized.requiredSecrets, inputs.configuredSecrets);
@@ -82,11 +90,19 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
   });
 
   const images = new ServiceImages('images', { plan: inputs.images, registryAuth: inputs.registryAuth, platform: inputs.platform });
+  const realObjects = pulumi
+    .all(images.refs)
+    .apply((refs) => new Map(objectsOf(inputs.synthesize(env.name, { images: refs })).map((o) => [objectKey(o), o])));
   new ManifestWaves('manifests', {
     waves,
     provider,
     timeouts: inputs.timeouts,
-    inputsOf: (obj) => substituteImages(obj, placeholders, images.refs),
+    inputsOf: (obj) => {
+      const paths = late.get(objectKey(obj));
+      if (paths === undefined) return obj;
+      const real = realObjects.apply((byKey) => byKey.get(objectKey(obj)));
+      return replaceAt(obj, paths, (path) => real.apply((o) => valueAtPath(o, path)));
+    },
     extra: {
       foundation: (dependsOn) => [
         new StackSecrets(

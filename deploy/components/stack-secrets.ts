@@ -40,7 +40,7 @@ export class StackSecrets extends pulumi.ComponentResource {
       }
       this.secrets.push(
         new k8s.core.v1.Secret(
-          spec.name,
+          `${args.namespace}/${spec.name}`,
           {
             metadata: {
               name: spec.name,

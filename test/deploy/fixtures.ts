@@ -1,35 +1,17 @@
 // Shared test data for the deploy tests: environments, kubeconfigs and a small synthesized stack.
 import { stringify } from 'yaml';
-import type { EnvironmentConfig } from '../../environments/schema';
+import type { DeployEnvironment } from '../../deploy/program';
 import type { KubeObject } from '../../deploy/waves';
 
-const resources = {
-  cpuRequest: '100m',
-  memoryRequest: '128Mi',
-  memoryLimit: '256Mi',
-  ephemeralStorageRequest: '64Mi',
-  ephemeralStorageLimit: '128Mi',
-};
-
-/** A valid environment; tests override what they exercise. */
-export function testEnvironment(overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
+/** A valid environment, as far as the deploy reads one; tests override what they exercise. */
+export function testEnvironment(overrides: Partial<DeployEnvironment> = {}): DeployEnvironment {
   return {
     name: 'dev',
     namespace: 'tasknote-dev',
     cluster: { kind: 'kind', context: 'kind-tasknote', server: 'https://127.0.0.1' },
     registry: 'localhost:5001',
     imageSource: 'build',
-    devImageTag: 'dev',
-    logLevel: 'debug',
-    ingress: { host: 'tasknote.localhost', className: 'nginx' },
-    storageClass: 'standard',
-    zoneSpread: false,
-    api: { replicas: 1, resources },
-    worker: { replicas: 1, resources },
-    postgres: { image: 'postgres:16.4', storageGiB: 1, resources },
-    redis: { image: 'redis:7.4.1', maxMemoryMiB: 64, resources },
-    jobs: { resources, summarySchedule: '0 7 * * *', timeZone: 'Europe/Berlin' },
-    backup: { schedule: '0 2 * * *', retentionDays: 7, storageGiB: 1 },
+    ingress: { host: 'tasknote.localhost' },
     ...overrides,
   };
 }

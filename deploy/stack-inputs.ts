@@ -1,0 +1,108 @@
+// Resolves the program's inputs from the stack (its name and config) and the machine
+// (kubeconfig, git, release records). Everything impure the program needs happens here.
+import { execFileSync } from 'node:child_process';
+import * as pulumi from '@pulumi/pulumi';
+import { UserError } from '../app/errors';
+import type { EnvironmentConfig, EnvironmentName } from '../environments/schema';
+import type { RegistryAuth } from './components/service-images';
+import { isLocalRegistry, planImages, readReleaseRecord, registryServer } from './images';
+import { kubeconfigPaths, readKubeconfig } from './kubeconfig';
+import type { DeployProgramInputs, Synthesize } from './program';
+
+/** Stack config keys of the `tasknote` namespace, and what each does (docs/deploy.md lists them too). */
+export const CONFIG_KEYS = {
+  kubeconfig: 'path of the kubeconfig file (default: KUBECONFIG, then ~/.kube/config)',
+  imageSource: "'build' or 'release': overrides the environment's imageSource",
+  nodeImage: 'NODE_IMAGE build argument of the service Dockerfiles (default: the Dockerfile default)',
+  platform: 'platform to build images for, e.g. linux/amd64 (default: the Docker daemon platform)',
+  registryUsername: 'user name for pushing to a managed registry',
+  registryPassword: 'password or token for pushing to a managed registry (secret)',
+  migrationTimeout: 'how long the migration Job may run, e.g. 10m (default 10m)',
+  rolloutTimeout: 'how long a data store or workload may take to become ready (default 10m)',
+  configuredSecrets: 'list of secret config keys that must be set rather than generated',
+} as const;
+
+const DURATION = /^[1-9]\d*(s|m|h)$/;
+
+export interface StackInputsDeps {
+  readonly stack: string;
+  readonly config: pulumi.Config;
+  readonly processEnv: NodeJS.ProcessEnv;
+  readonly repoRoot: string;
+  readonly loadEnvironment: (name: EnvironmentName) => EnvironmentConfig;
+  readonly synthesize: Synthesize;
+  /** The commit images are tagged with; read from git unless given. */
+  readonly git?: () => { commit: string; dirty: boolean };
+}
+
+/** Reads the stack and the machine into program inputs; every problem is a `UserError`. */
+export function resolveDeployInputs(deps: StackInputsDeps): DeployProgramInputs {
+  const { config } = deps;
+  const envName = environmentOfStack(deps.stack);
+  const env = deps.loadEnvironment(envName);
+  const kubeconfig = readKubeconfig(kubeconfigPaths(config.get('kubeconfig'), deps.processEnv));
+  const imageSource = config.get<'build' | 'release'>('imageSource', { allowedValues: ['build', 'release'] });
+  const nodeImage = config.get('nodeImage');
+  const images = planImages({
+    env,
+    repoRoot: deps.repoRoot,
+    imageSource,
+    git: (imageSource ?? env.imageSource) === 'build' ? (deps.git ?? (() => gitSource(deps.repoRoot)))() : undefined,
+    loadRelease: () => readReleaseRecord(envName, deps.repoRoot),
+    buildArgs: nodeImage === undefined ? {} : { NODE_IMAGE: nodeImage },
+  });
+  return {
+    env,
+    kubeconfig,
+    images,
+    synthesize: deps.synthesize,
+    timeouts: { migration: duration(config, 'migrationTimeout'), rollout: duration(config, 'rolloutTimeout') },
+    configuredSecrets: config.getObject<string[]>('configuredSecrets') ?? [],
+    secretConfig: (key) => config.getSecret(key),
+    registryAuth: images.source === 'build' ? registryAuth(env, config, deps.stack) : undefined,
+    platform: config.get('platform'),
+  };
+}
+
+/** A stack is named after the environment it deploys. */
+export function environmentOfStack(stack: string): EnvironmentName {
+  const names: readonly string[] = ['dev', 'staging', 'prod'];
+  if (!names.includes(stack)) {
+    throw new UserError(`stack '${stack}' is not an environment: a stack is named after the environment it deploys, one of ${names.join(', ')}`);
+  }
+  return stack as EnvironmentName;
+}
+
+function duration(config: pulumi.Config, key: 'migrationTimeout' | 'rolloutTimeout'): string {
+  const value = config.get(key) ?? '10m';
+  if (!DURATION.test(value)) {
+    throw new UserError(`tasknote:${key} must be a duration such as 90s, 10m or 1h; got '${value}'`);
+  }
+  return value;
+}
+
+/** Credentials for a managed registry; the local kind registry takes anonymous pushes. */
+function registryAuth(env: EnvironmentConfig, config: pulumi.Config, stack: string): RegistryAuth | undefined {
+  if (isLocalRegistry(env.registry)) return undefined;
+  const username = config.get('registryUsername');
+  const password = config.getSecret('registryPassword');
+  if (username === undefined || password === undefined) {
+    throw new UserError(
+      `stack '${stack}' builds and pushes to ${registryServer(env.registry)}, which needs credentials: ` +
+        `pulumi config set --stack ${stack} tasknote:registryUsername <user> and pulumi config set --stack ${stack} --secret tasknote:registryPassword <token> ` +
+        `(for ECR: user AWS, token from 'aws ecr get-login-password')`,
+    );
+  }
+  return { server: registryServer(env.registry), username, password };
+}
+
+/** The checked-out commit and whether the working tree differs from it. */
+export function gitSource(repoRoot: string): { commit: string; dirty: boolean } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    const status = execFileSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { commit, dirty: status.trim() !== '' };
+  } catch (err) {
+    throw new UserError(`cannot read the git commit to tag images with in ${repoRoot}: ${(err as Error).message.split('\n')[0]}; images built from the working tree need a git checkout`);
+  }
+}
