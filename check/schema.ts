@@ -17,7 +17,6 @@ export const SCHEMA_RULES: readonly { id: string; severity: Severity; descriptio
   { id: 'schema-type', severity: 'error', description: 'every field has the type the API defines', source: 'API server (OpenAPI)' },
   { id: 'schema-enum', severity: 'error', description: 'enumerated fields hold an allowed value', source: 'API server (OpenAPI)' },
   { id: 'schema-format', severity: 'error', description: 'formatted fields (quantities, int32, …) are well formed', source: 'API server (OpenAPI)' },
-  { id: 'schema-invalid', severity: 'error', description: 'other OpenAPI constraints hold', source: 'API server (OpenAPI)' },
   { id: 'unknown-field', severity: 'error', description: `no field unknown to Kubernetes ${KUBERNETES_VERSION} (misspellings)`, source: 'API server (strict field validation)' },
   { id: 'metadata-name', severity: 'error', description: 'metadata.name (and namespace) are valid DNS-1123 names', source: 'API server' },
   { id: 'label-syntax', severity: 'error', description: 'label keys and values are valid', source: 'API server' },
@@ -138,15 +137,13 @@ function fromAjv(o: KubeObject, errors: readonly AjvError[]): SchemaViolation[] 
       const allowed = (e.params.allowedValues as unknown[]).map(String).join(', ');
       out.push({ ruleId: 'schema-enum', path, found: shown, fix: `use one of: ${allowed}` });
     }
-    const union = errs.some((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+    const union = errs.some((e) => e.keyword === 'oneOf');
     if (formats.length > 0 && (typeof value === 'string' || !union)) {
       out.push({ ruleId: 'schema-format', path, found: shown, fix: formatHint(formats[0], types) });
     } else if (types.length > 0) {
-      out.push({ ruleId: 'schema-type', path, found: `${shown} (${typeName(value)})`, fix: `use ${types.map(article).join(' or ')}` });
-    } else if (!union) {
-      for (const e of errs.filter((x) => !['required', 'enum', 'type', 'format'].includes(x.keyword))) {
-        out.push({ ruleId: 'schema-invalid', path, found: `${shown} fails "${e.keyword}" ${show(e.params)}`, fix: 'correct the value to match the Kubernetes API' });
-      }
+      // YAML 1.1, which the API server's decoder follows, reads unquoted yes/no/on/off as booleans.
+      const quote = typeof value === 'boolean' && types.includes('string') ? ' (quote it: YAML 1.1 reads unquoted yes, no, on and off as booleans)' : '';
+      out.push({ ruleId: 'schema-type', path, found: `${shown} (${typeName(value)})`, fix: `use ${types.map(article).join(' or ')}${quote}` });
     }
   }
   return out;
