@@ -3,7 +3,7 @@
 // and may remove some of its objects, so any extra finding is a false positive.
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCheck } from '../../check/engine';
+import { ALL_RULES, runCheck } from '../../check/engine';
 import { listFiles, loadFiles, parseYaml } from '../../check/load';
 import { describeRef, refOf } from '../../check/model';
 import type { Profile } from '../../check/types';
@@ -58,6 +58,12 @@ test('the corpus covers misspellings, type errors, selectors, dangling reference
   for (const id of ['unknown-field', 'schema-type', 'service-selector', 'missing-secret', 'missing-configmap', 'allow-privilege-escalation', 'secret-in-env']) {
     expect(covered).toContain(id);
   }
+});
+
+test('every rule has a failing corpus case (the base fixture is every rule\'s passing case)', () => {
+  const covered = new Set(cases.flatMap((c) => c.expect));
+  expect(ALL_RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  for (const id of covered) expect(ALL_RULES.map((r) => r.id)).toContain(id);
 });
 
 test('the base fixture passes the prod profile with its one waiver used', () => {
