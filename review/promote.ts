@@ -2,6 +2,7 @@
 import { UserError } from '../app/errors';
 import {
   hasReleaseRecord,
+  parseReleaseRecord,
   loadReleaseRecord,
   promotedRecord,
   promotionProblems,
@@ -31,7 +32,7 @@ export interface PromoteOptions {
 }
 
 export interface PromoteResult {
-  readonly from: EnvironmentName;
+  readonly from: EnvironmentName | 'build';
   readonly to: EnvironmentName;
   readonly record: ReleaseRecord;
   readonly previous?: ReleaseRecord;
@@ -104,4 +105,50 @@ export function promote(options: PromoteOptions): PromoteResult {
     : undefined;
   const written = options.dryRun ? undefined : writeReleaseRecord(record, root);
   return { from, to, record, previous, written, notes, diff };
+}
+
+export interface RecordBuildOptions {
+  readonly to: EnvironmentName;
+  /** The pushed images, by service: `api=<repo>@sha256:…`. */
+  readonly images: Readonly<Record<string, string>>;
+  readonly sourceCommit: string;
+  /** @default the current time */
+  readonly time?: string;
+  readonly dryRun?: boolean;
+  readonly root?: string;
+  readonly synthesize?: SynthesizeWithRecord;
+}
+
+/**
+ * Writes a fresh build's record (`promotedFrom: build`), the first step of the promotion path. It goes through the
+ * same checks as a promotion: a full, digest-pinned record that is not older than the one it replaces.
+ */
+export function recordBuild(options: RecordBuildOptions): PromoteResult {
+  const { to } = options;
+  const root = options.root ?? REPO_ROOT;
+  const candidate = {
+    environment: to,
+    sourceCommit: options.sourceCommit,
+    promotedFrom: 'build',
+    time: options.time ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    images: options.images,
+  };
+  const record = parseReleaseRecord(JSON.stringify(candidate), `the build record for ${to}`);
+  const previous = hasReleaseRecord(to, root) ? loadReleaseRecord(to, { root }) : undefined;
+  if (previous && Date.parse(record.time) < Date.parse(previous.time)) {
+    throw new UserError(`time: the build record (${record.time}) is older than ${to}'s (${previous.time}); pass a later --time`);
+  }
+  const diff = options.synthesize
+    ? diffManifests(previous ? options.synthesize(to, previous) : [], options.synthesize(to, record))
+    : undefined;
+  const written = options.dryRun ? undefined : writeReleaseRecord(record, root);
+  return {
+    from: 'build',
+    to,
+    record,
+    previous,
+    written,
+    notes: previous ? [] : [`${to} has no release record yet; this is its first`],
+    diff,
+  };
 }

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadReleaseRecord, parseReleaseRecord, ReleaseRecord } from '../../environments/release';
 import { KubeObject } from '../../review/objects';
-import { promote, SynthesizeWithRecord } from '../../review/promote';
+import { promote, recordBuild, SynthesizeWithRecord } from '../../review/promote';
 
 const REPO = (svc: string) => `registry.example.com/tasknote/tasknote-${svc}`;
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -303,6 +303,45 @@ describe('parseReleaseRecord', () => {
   test('names the source in errors', () => {
     expect(() => parseReleaseRecord('[]', 'prod.json at abc')).toThrow(
       'prod.json at abc is not a valid release record:\n  - (record): Invalid input: expected object, received array (received [])',
+    );
+  });
+});
+
+describe('recordBuild', () => {
+  const images = { api: `${REPO('api')}@${digest('7')}`, worker: `${REPO('worker')}@${digest('8')}` };
+
+  test("writes a fresh build's record for staging", () => {
+    const result = recordBuild({
+      to: 'staging',
+      images,
+      sourceCommit: 'c'.repeat(40),
+      time: '2026-11-22T08:00:00Z',
+      root,
+      synthesize: fakeSynth,
+    });
+    expect(JSON.parse(readRecord('staging'))).toEqual({
+      environment: 'staging',
+      sourceCommit: 'c'.repeat(40),
+      promotedFrom: 'build',
+      time: '2026-11-22T08:00:00Z',
+      images,
+    });
+    expect(result.diff!.changed).toHaveLength(2);
+  });
+
+  test('fails when a pushed image is not pinned by digest, and writes nothing', () => {
+    const before = readRecord('staging');
+    expect(() =>
+      recordBuild({ to: 'staging', images: { ...images, worker: `${REPO('worker')}:1.0.0` }, sourceCommit: 'c'.repeat(40), root }),
+    ).toThrow(
+      `the build record for staging is not a valid release record:\n  - images.worker: must be pinned by digest: <repo>@sha256:<64 hex> (received "${REPO('worker')}:1.0.0")`,
+    );
+    expect(readRecord('staging')).toBe(before);
+  });
+
+  test('fails when the build is older than the current record', () => {
+    expect(() => recordBuild({ to: 'staging', images, sourceCommit: 'c'.repeat(40), time: '2026-01-01T00:00:00Z', root })).toThrow(
+      "time: the build record (2026-01-01T00:00:00Z) is older than staging's (2026-11-21T10:00:00Z); pass a later --time",
     );
   });
 });
