@@ -107,18 +107,24 @@ export function writeOutputs(outputs: readonly SynthOutput[], outDir: string): v
       for (const file of out.files) writeFileSync(join(dir, file.path), renderFile(file));
     }
     mkdirSync(join(staging, 'old'));
-    const swapped: string[] = [];
+    const moves: { name: string; asideDone: boolean; inDone: boolean }[] = [];
     try {
       for (const out of outputs) {
         const target = join(outDir, out.env.name);
-        if (existsSync(target)) renameSync(target, join(staging, 'old', out.env.name));
+        const move = { name: out.env.name, asideDone: false, inDone: false };
+        moves.push(move);
+        if (existsSync(target)) {
+          renameSync(target, join(staging, 'old', out.env.name));
+          move.asideDone = true;
+        }
         renameSync(join(staging, 'new', out.env.name), target);
-        swapped.push(out.env.name);
+        move.inDone = true;
       }
     } catch (err) {
-      for (const name of swapped) {
-        rmSync(join(outDir, name), { recursive: true, force: true });
-        if (existsSync(join(staging, 'old', name))) renameSync(join(staging, 'old', name), join(outDir, name));
+      // Undo every move this call made, including an environment caught between its two renames.
+      for (const move of moves) {
+        if (move.inDone) rmSync(join(outDir, move.name), { recursive: true, force: true });
+        if (move.asideDone) renameSync(join(staging, 'old', move.name), join(outDir, move.name));
       }
       throw err;
     }

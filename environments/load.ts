@@ -55,10 +55,19 @@ export function applyOverrides(environment: string, input: unknown, overrides: r
       }
       node = node[key] as Record<string, unknown>;
     }
-    node[path[path.length - 1]] = parseYaml(override.slice(eq + 1));
+    node[path[path.length - 1]] = parseValue(override.slice(eq + 1));
   }
   if (problems.length > 0) throw new ConfigError(environment, problems);
   return copy;
+}
+
+/** A `--set` value as YAML (numbers, booleans, `[]`), or the text itself when it is not valid YAML. */
+function parseValue(text: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch {
+    return text;
+  }
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -71,7 +71,7 @@ export function registerSynth(program: Command): void {
   program
     .command('synth')
     .description('synthesize the manifests of every environment (or --env) into dist/<env>/, after validating and checking them')
-    .addOption(new Option('-e, --env <name>', 'environment to synthesize (repeatable)').choices([...ENVIRONMENT_NAMES]).argParser(collect).default(undefined))
+    .addOption(new Option('-e, --env <name...>', 'environments to synthesize (default: all)').choices([...ENVIRONMENT_NAMES]))
     .option('-o, --out <dir>', 'output directory', process.env.CDK8S_OUTDIR ?? 'dist')
     .option('--set <path=value>', 'override a config field, e.g. api.replicas=3 (repeatable)', collect, [])
     .option('--image <service=ref>', 'use this image for a service, e.g. api=localhost:5001/tasknote-api@sha256:… (repeatable)', collect, [])

@@ -1,0 +1,135 @@
+// `tasknote synth` with bad input: a clear message naming the field and the value, a non-zero
+// exit code, and the previous dist/ left exactly as it was.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { main } from '../../app/cli';
+
+const ROOT = resolve(__dirname, '../..');
+let out: string;
+
+/** A digest of every file under `dir`, so "unchanged" means byte for byte. */
+function treeDigest(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else h.update(`${p.slice(dir.length)}\0`).update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
+}
+
+async function runCli(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
+  let stderr = '';
+  let stdout = '';
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  const log = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  process.exitCode = undefined;
+  try {
+    await main(args);
+  } finally {
+    err.mockRestore();
+    log.mockRestore();
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return { code, stderr, stdout };
+}
+
+beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), 'tasknote-synth-'));
+  const first = await runCli(['synth', '--out', out]);
+  expect(first.code).toBe(0);
+});
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+test('a good synth writes the three environments and reports the check', async () => {
+  expect(readdirSync(out).sort()).toEqual(['dev', 'prod', 'staging']);
+  expect(readdirSync(join(out, 'prod'))).toEqual(expect.arrayContaining(['api.yaml', 'postgres.yaml', 'network-policies.yaml']));
+  const again = await runCli(['synth', '--out', out, '--env', 'prod']);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/prod: 12 files, \d+ objects; check: 0 errors/);
+});
+
+test('synth twice gives byte-identical files', async () => {
+  const before = treeDigest(out);
+  expect((await runCli(['synth', '--out', out])).code).toBe(0);
+  expect(treeDigest(out)).toBe(before);
+});
+
+// [arguments, what the message must say]
+const BAD_INPUT: [string, string[], string[]][] = [
+  ['negative replicas', ['--env', 'dev', '--set', 'api.replicas=-1'], ['api.replicas', 'received -1', '>=0']],
+  ['an unknown config key', ['--env', 'dev', '--set', 'api.replicaz=2'], ['api.replicaz: unknown key', 'known keys here: replicas']],
+  ['an unknown top-level key', ['--env', 'dev', '--set', 'colour=blue'], ['colour: unknown key']],
+  ['HPA min > max', ['--env', 'staging', '--set', 'api.autoscaling.minReplicas=5'], ['api.autoscaling.minReplicas', 'must be <= maxReplicas (4)', 'received 5']],
+  ['replicas and autoscaling both set', ['--env', 'staging', '--set', 'api.replicas=2'], ["api.replicas: set either 'replicas' or 'autoscaling', not both"]],
+  ['a cron field out of range', ['--env', 'dev', '--set', 'jobs.summarySchedule=61 6 * * *'], ['jobs.summarySchedule', 'received "61 6 * * *"', 'not a valid cron']],
+  ['a 4-field cron', ['--env', 'dev', '--set', 'jobs.summarySchedule=0 6 * *'], ['jobs.summarySchedule', 'must be a 5-field cron expression', 'received "0 6 * *"']],
+  ['a cron macro', ['--env', 'prod', '--set', 'backup.schedule=@daily'], ['backup.schedule', 'must be a 5-field cron expression', 'received "@daily"']],
+  ['an unknown time zone', ['--env', 'dev', '--set', 'jobs.timeZone=Mars/Olympus'], ['jobs.timeZone', 'IANA time zone', 'received "Mars/Olympus"']],
+  ['a :latest image', ['--env', 'dev', '--image', 'api=localhost:5001/tasknote-api:latest'], ['image api', "must not use the ':latest' tag", 'tasknote-api:latest']],
+  ['an untagged image', ['--env', 'dev', '--image', 'worker=localhost:5001/tasknote-worker'], ['image worker', 'must be pinned by a tag or a digest']],
+  ['a :latest third-party image', ['--env', 'dev', '--set', 'postgres.image=postgres:latest'], ['postgres.image', "must not use the ':latest' tag", 'received "postgres:latest"']],
+  ['a malformed digest', ['--env', 'dev', '--set', 'redis.image=redis@sha256:abc'], ['redis.image', 'must be an image reference']],
+  ['an invalid host', ['--env', 'dev', '--set', 'ingress.host=Bad_Host.example.com'], ['ingress.host', 'DNS host name', 'received "Bad_Host.example.com"']],
+  ['a host without a domain', ['--env', 'dev', '--set', 'ingress.host=localhost'], ['ingress.host', 'received "localhost"']],
+  ['an invalid namespace name', ['--env', 'dev', '--set', 'namespace=TaskNote'], ['namespace', 'DNS-1123 label', 'received "TaskNote"']],
+  ['the default namespace', ['--env', 'dev', '--set', 'namespace=default'], ['namespace ("default")', "must not be 'default'"]],
+  ['an invalid storage class', ['--env', 'dev', '--set', 'storageClass=Fast_SSD'], ['storageClass', 'received "Fast_SSD"']],
+  ['a port above 65535', ['--env', 'dev', '--set', 'smtp.port=70000'], ['smtp.port', 'from 1 to 65535', 'received 70000']],
+  ['port 0', ['--env', 'dev', '--set', 'smtp.port=0'], ['smtp.port', 'from 1 to 65535', 'received 0']],
+  ['a limit below its request', ['--env', 'dev', '--set', 'api.resources.memoryLimitMiB=64'], ['api.resources.memoryLimitMiB', 'must be >= memoryRequestMiB (128)', 'received 64']],
+  ['an unknown log level', ['--env', 'dev', '--set', 'logLevel=verbose'], ['logLevel', 'received "verbose"', '"debug"']],
+  ['no thumbnail sizes', ['--env', 'dev', '--set', 'worker.thumbnailSizes=[]'], ['worker.thumbnailSizes', 'received []']],
+  ['a string where a number belongs', ['--env', 'dev', '--set', 'postgres.storageGiB=lots'], ['postgres.storageGiB', 'expected number', 'received "lots"']],
+  ['redis maxmemory above its memory limit', ['--env', 'dev', '--set', 'redis.maxMemoryMiB=200'], ["RedisCache 'redis'", 'maxMemoryMiB (200) must be below resources.memoryLimitMiB (96)']],
+  ['a --set without a value', ['--env', 'dev', '--set', 'api.replicas'], ['--set "api.replicas" must have the form path.to.field=value']],
+  ['an --image for an unknown service', ['--env', 'dev', '--image', 'db=postgres:16'], ['--image "db=postgres:16" must be api=<ref> or worker=<ref>']],
+  ['an unknown environment', ['--env', 'qa'], ["argument 'qa' is invalid", 'dev, staging, prod']],
+];
+
+describe('fails with a clear message and leaves dist/ untouched when given', () => {
+  test.each(BAD_INPUT)('%s', async (_name, args, expected) => {
+    const before = treeDigest(out);
+    const { code, stderr } = await runCli(['synth', '--out', out, ...args]);
+    expect(code).not.toBe(0);
+    for (const text of expected) expect(stderr).toContain(text);
+    expect(stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+    expect(treeDigest(out)).toBe(before);
+  });
+
+  test('at least twenty cases', () => expect(BAD_INPUT.length).toBeGreaterThanOrEqual(20));
+});
+
+test('every problem of a config is reported at once', async () => {
+  const { stderr } = await runCli(['synth', '--out', out, '--env', 'dev', '--set', 'api.replicas=-1', '--set', 'smtp.port=0', '--set', 'logLevel=x']);
+  expect(stderr).toContain('api.replicas');
+  expect(stderr).toContain('smtp.port');
+  expect(stderr).toContain('logLevel');
+  expect(stderr).toContain('Nothing was written.');
+});
+
+test('the real command exits non-zero with the message and no stack trace', () => {
+  const before = treeDigest(out);
+  const run = spawnSync(process.execPath, ['bin/tasknote.js', 'synth', '--out', out, '--env', 'dev', '--set', 'api.replicas=-1'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain('api.replicas');
+  expect(run.stderr).toContain('received -1');
+  expect(run.stderr).not.toContain('    at ');
+  expect(treeDigest(out)).toBe(before);
+});
+
+test('npx cdk8s synth runs the same synth (cdk8s.yaml)', () => {
+  const config = readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8');
+  expect(config).toMatch(/^app: node bin\/tasknote\.js synth/m);
+  expect(execFileSync(process.execPath, ['bin/tasknote.js', 'synth', '--help'], { cwd: ROOT, encoding: 'utf8' })).toContain('--env');
+});
