@@ -39,7 +39,8 @@ export class AppConfig extends Construct {
       },
       {
         when: (p) => Object.values(p.data).some((v) => typeof v !== 'string'),
-        message: () => 'data values must be strings: quote numbers and booleans',
+        message: (p) =>
+          `data values (${JSON.stringify(Object.fromEntries(Object.entries(p.data).filter(([, v]) => typeof v !== 'string')))}) must be strings: quote numbers and booleans`,
       },
     ]);
     super(scope, id);
