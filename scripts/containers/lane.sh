@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The images lane of CI: builds, pushes and runs every service image under
+# its dev manifest's constraints, then prints the image report.
+#
+#   bash scripts/containers/lane.sh
+#
+# Where this machine cannot run the engine (not root, no cgroups, no apt-get),
+# it says why and exits 0 so the rest of CI still runs; set
+# TASKNOTE_IMAGES_REQUIRED=1 to make that a failure instead.
+set -euo pipefail
+
+here=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=engine.sh
+source "$here/engine.sh"
+# shellcheck source=base-image.sh
+source "$here/base-image.sh"
+# shellcheck source=build.sh
+source "$here/build.sh"
+
+if reason=$(engine_unavailable_reason); then
+  if [[ ${TASKNOTE_IMAGES_REQUIRED:-0} == 1 ]]; then die "images lane cannot run: $reason"; fi
+  log "skipped: $reason"
+  exit 0
+fi
+
+lane_started=$(now_ms)
+engine_install
+trap engine_stop EXIT
+trap 'exit 130' INT TERM
+engine_start
+
+started=$(now_ms)
+base_image_ensure
+base_ms=$(($(now_ms) - started))
+
+cd "$REPO_ROOT"
+if [[ ! -d dist/dev ]]; then
+  log 'dist/dev is missing: synthesizing it'
+  npm run --silent synth -- --env dev >/dev/null
+fi
+
+tag=$(git rev-parse --short=12 HEAD 2>/dev/null || echo local)
+record=$ENGINE_STATE/images.json
+echo '[]' >"$record"
+
+mapfile -t services < <(service_names)
+((${#services[@]})) || die 'no services/*/Dockerfile found'
+
+# Cold: an empty BuildKit cache (the engine is new), only the base imported.
+for service in "${services[@]}"; do
+  repository=tasknote-$service
+  ref=$REGISTRY/$repository:$tag
+  log "building $ref (cold)"
+  cold_ms=$(image_build "$service" "$ref" "$REPO_ROOT")
+  digest=$(image_push "$ref")
+  log "pushed $REGISTRY/$repository@$digest"
+  node -e '
+    const fs = require("fs");
+    const [file, service, repository, ref, digest, coldMs] = process.argv.slice(1);
+    const all = JSON.parse(fs.readFileSync(file, "utf8"));
+    all.push({ service, repository, ref, digest, coldMs: Number(coldMs) });
+    fs.writeFileSync(file, JSON.stringify(all, null, 2));
+  ' "$record" "$service" "$repository" "$ref" "$digest" "$cold_ms"
+done
+
+# Warm: the same builds after a code-only change in every service.
+context=$(code_change_context)
+for service in "${services[@]}"; do
+  log "rebuilding tasknote-$service after a code-only change (warm)"
+  warm_ms=$(image_build "$service" "tasknote-$service:code-change" "$context")
+  node -e '
+    const fs = require("fs");
+    const [file, service, warmMs] = process.argv.slice(1);
+    const all = JSON.parse(fs.readFileSync(file, "utf8"));
+    all.find((i) => i.service === service).warmMs = Number(warmMs);
+    fs.writeFileSync(file, JSON.stringify(all, null, 2));
+  ' "$record" "$service" "$warm_ms"
+done
+rm -rf "$context"
+
+export TASKNOTE_IMAGES_RECORD=$record TASKNOTE_IMAGES_BASE=$BASE_IMAGE TASKNOTE_DOCKER_BIN=$DOCKER_BIN
+test_status=0
+npx jest --config test/images/jest.config.js || test_status=$?
+
+TASKNOTE_LANE_MS=$(($(now_ms) - lane_started)) TASKNOTE_BASE_MS=$base_ms \
+  npx tsx scripts/containers/report.ts
+exit "$test_status"
