@@ -63,7 +63,8 @@ export class EnvironmentChart extends Chart {
   /** The chart that holds `scope`. */
   static override of(scope: IConstruct): EnvironmentChart {
     const chart: Chart = Chart.of(scope);
-    if (!(chart instanceof EnvironmentChart)) {
+    // Not `instanceof`: Chart's Symbol.hasInstance answers true for every Chart.
+    if (!EnvironmentChart.prototype.isPrototypeOf(chart)) {
       throw new Error(`${scope.node.path} must be created inside an EnvironmentChart`);
     }
     return chart as EnvironmentChart;
