@@ -91,8 +91,8 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
 
   const images = new ServiceImages('images', { plan: inputs.images, registryAuth: inputs.registryAuth, platform: inputs.platform });
   const realObjects = pulumi
-    .all(images.refs)
-    .apply((refs) => new Map(objectsOf(inputs.synthesize(env.name, { images: refs })).map((o) => [objectKey(o), o])));
+    .all([images.refs.api, images.refs.worker])
+    .apply(([api, worker]) => new Map(objectsOf(inputs.synthesize(env.name, { images: { api, worker } })).map((o) => [objectKey(o), o])));
   new ManifestWaves('manifests', {
     waves,
     provider,

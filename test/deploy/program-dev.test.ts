@@ -3,7 +3,7 @@
 import { mocksFor, runEntry, find, isKubernetesObject, kindOf, podImages, isWireSecret, REPO_ROOT } from './stack-run';
 import { mockDigest, mockGenerated, valueOf } from './pulumi-harness';
 
-const recorder = mocksFor('dev', { 'tasknote:migrationTimeout': '7m', 'tasknote:rolloutTimeout': '5m', 'tasknote:adminToken': 'CONFIGURED-admin-token-5e3' }, ['tasknote:adminToken']);
+const recorder = mocksFor('dev', { 'tasknote:migrationTimeout': '7m', 'tasknote:adminToken': 'CONFIGURED-admin-token-5e3' }, ['tasknote:adminToken']);
 
 import { join } from 'node:path';
 import { deployEnvironment, type DeployOutputs } from '../../deploy/program';

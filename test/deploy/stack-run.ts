@@ -1,5 +1,6 @@
 // Runs the real program entry (app/pulumi.ts) for one stack under mocks, and the checks every stack shares.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironment } from '../../environments/load';
@@ -27,9 +28,15 @@ export function kubeconfigFileFor(env: EnvironmentName, server?: string): string
   return path;
 }
 
-/** Installs mocks for `stack` with its config; the caller then requires the entry. */
+/** The config of Pulumi.<stack>.yaml as the engine hands it to a program: structured values as JSON. */
+export function stackConfig(stack: EnvironmentName): Record<string, string> {
+  const file = parse(readFileSync(join(REPO_ROOT, `Pulumi.${stack}.yaml`), 'utf8')) as { config?: Record<string, unknown> };
+  return Object.fromEntries(Object.entries(file.config ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+/** Installs mocks for `stack` with its Pulumi.<stack>.yaml config plus `config`; the caller then loads the entry. */
 export function mocksFor(stack: EnvironmentName, config: Record<string, string>, secretKeys: string[]): Recorder {
-  return installMocks(stack, { 'tasknote:kubeconfig': kubeconfigFileFor(stack), ...config }, secretKeys);
+  return installMocks(stack, { ...stackConfig(stack), 'tasknote:kubeconfig': kubeconfigFileFor(stack), ...config }, secretKeys);
 }
 
 /** Loads app/pulumi.ts, which registers the whole stack, and waits for every registration. */
