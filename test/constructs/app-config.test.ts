@@ -37,7 +37,9 @@ test('pods that use the config load it with envFrom', () => {
   const chart = makeChart();
   const config = new AppConfig(chart, 'config', props);
   new Worker(chart, 'worker', workerProps({ config: [config] }));
-  expect(containerOf(only(synth(chart), 'Deployment')).envFrom).toEqual([{ configMapRef: { name: 'tasknote-api-config', optional: false } }]);
+  expect(containerOf(only(synth(chart), 'Deployment')).envFrom).toEqual([
+    { configMapRef: { name: 'tasknote-api-config', optional: false } },
+  ]);
 });
 
 test('the config-hash annotation is the same when the data is unchanged', () => {

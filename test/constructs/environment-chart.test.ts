@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { EnvironmentChart, EnvironmentChartProps, newApp, PROVIDED_ANNOTATION, waiverAnnotations, Worker } from '../../constructs';
+import { EnvironmentChartProps, newApp, PROVIDED_ANNOTATION, waiverAnnotations, Worker } from '../../constructs';
 import { makeChart, only, synth, workerProps } from './helpers';
 
 const namespace = (props: Partial<EnvironmentChartProps> = {}) => only(synth(makeChart(props)), 'Namespace');
@@ -53,7 +53,10 @@ test('labelsFor gives the standard app.kubernetes.io labels; version only when k
 });
 
 test('selectorFor is the stable subset: name and instance, never version', () => {
-  expect(makeChart().selectorFor('tasknote-api')).toEqual({ 'app.kubernetes.io/name': 'tasknote-api', 'app.kubernetes.io/instance': 'tasknote-test' });
+  expect(makeChart().selectorFor('tasknote-api')).toEqual({
+    'app.kubernetes.io/name': 'tasknote-api',
+    'app.kubernetes.io/instance': 'tasknote-test',
+  });
 });
 
 test('every namespaced object lands in the namespace, under a readable name without hashes', () => {

@@ -1,14 +1,7 @@
 // Shared fixtures of the construct tests: a fresh EnvironmentChart, synthesis to plain objects,
 // and small finders over the synthesized manifests.
 import { EnvironmentChart, EnvironmentChartProps, newApp } from '../../constructs';
-import type {
-  MigrationJobProps,
-  ProbeSet,
-  ResourceSpec,
-  ScheduledJobProps,
-  WebServiceProps,
-  WorkerProps,
-} from '../../constructs';
+import type { MigrationJobProps, ProbeSet, ResourceSpec, ScheduledJobProps, WebServiceProps, WorkerProps } from '../../constructs';
 
 /** A Kubernetes object as synthesized: plain JSON. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -36,12 +36,16 @@ test('a workload mounts the claim through asVolume', () => {
   const pvc = new PersistentVolumeClaim(chart, 'files', props);
   new Worker(chart, 'worker', workerProps({ extraVolumes: [{ volume: pvc.asVolume(), mountPath: '/files' }] }));
   const deploy = only(synth(chart), 'Deployment');
-  expect(podTemplateOf(deploy).spec.volumes).toContainEqual({ name: 'tasknote-files', persistentVolumeClaim: { claimName: 'tasknote-files' } });
+  expect(podTemplateOf(deploy).spec.volumes).toContainEqual({
+    name: 'tasknote-files',
+    persistentVolumeClaim: { claimName: 'tasknote-files' },
+  });
   expect(containerOf(deploy).volumeMounts).toContainEqual({ name: 'tasknote-files', mountPath: '/files', readOnly: false });
 });
 
 describe('rules', () => {
-  const build = (overrides: Partial<PersistentVolumeClaimProps>) => () => new PersistentVolumeClaim(makeChart(), 'files', { ...props, ...overrides });
+  const build = (overrides: Partial<PersistentVolumeClaimProps>) => () =>
+    new PersistentVolumeClaim(makeChart(), 'files', { ...props, ...overrides });
 
   test('fails when name is not a DNS-1123 label', () => {
     expect(build({ name: 'Files' })).toThrow('name ("Files") must be a DNS-1123 label');

@@ -4,7 +4,11 @@ import { containerOf, errorOf, makeChart, Manifest, only, podTemplateOf, RESOURC
 const IMAGE = 'postgres:16.4-alpine';
 
 function props(chart: EnvironmentChart, overrides: Partial<PostgresDatabaseProps> = {}): PostgresDatabaseProps {
-  const secret = new SecretReference(chart, 'db-secret', { name: 'tasknote-database', keys: ['password', 'admin'], description: 'db password' });
+  const secret = new SecretReference(chart, 'db-secret', {
+    name: 'tasknote-database',
+    keys: ['password', 'admin'],
+    description: 'db password',
+  });
   return {
     name: 'tasknote-postgres',
     image: IMAGE,
@@ -85,7 +89,13 @@ test('stores data in a volumeClaimTemplate of the given class and size, not in a
 
 test('pg_isready probes: readiness over TCP, liveness over the socket, a long startup', () => {
   const c = containerOf(statefulSet());
-  expect(c.readinessProbe.exec.command).toEqual(['pg_isready', '--host=127.0.0.1', '--port=5432', '--username=tasknote', '--dbname=tasknote']);
+  expect(c.readinessProbe.exec.command).toEqual([
+    'pg_isready',
+    '--host=127.0.0.1',
+    '--port=5432',
+    '--username=tasknote',
+    '--dbname=tasknote',
+  ]);
   expect(c.livenessProbe.exec.command).toEqual(['pg_isready', '--host=/var/run/postgresql', '--port=5432']);
   expect(c.startupProbe).toMatchObject({ failureThreshold: 60, periodSeconds: 5 });
 });
@@ -94,7 +104,10 @@ test('a headless Service names the StatefulSet; a client Service serves 5432', (
   const all = objects();
   expect(only(all, 'StatefulSet').spec.serviceName).toBe('tasknote-postgres-headless');
   expect(only(all, 'Service', 'tasknote-postgres-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
-  expect(only(all, 'Service', 'tasknote-postgres').spec).toMatchObject({ type: 'ClusterIP', ports: [{ port: 5432, targetPort: 'postgres' }] });
+  expect(only(all, 'Service', 'tasknote-postgres').spec).toMatchObject({
+    type: 'ClusterIP',
+    ports: [{ port: 5432, targetPort: 'postgres' }],
+  });
   expect(only(all, 'ServiceAccount', 'tasknote-postgres').automountServiceAccountToken).toBe(false);
   expect(podTemplateOf(only(all, 'StatefulSet')).spec.serviceAccountName).toBe('tasknote-postgres');
 });

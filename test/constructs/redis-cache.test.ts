@@ -26,11 +26,16 @@ test('runs one replica with no PodDisruptionBudget and no autoscaler', () => {
 
 test('is a cache: no persistence, LRU eviction at maxMemoryMiB', () => {
   expect(containerOf(only(objects(), 'Deployment')).args).toEqual([
-    '--save', '',
-    '--appendonly', 'no',
-    '--maxmemory', '200mb',
-    '--maxmemory-policy', 'allkeys-lru',
-    '--protected-mode', 'no',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory',
+    '200mb',
+    '--maxmemory-policy',
+    'allkeys-lru',
+    '--protected-mode',
+    'no',
   ]);
 });
 

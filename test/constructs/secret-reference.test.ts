@@ -68,7 +68,9 @@ describe('rules', () => {
   });
 
   test('fails when a key holds other characters', () => {
-    expect(build({ keys: ['password', 'a key/x'] })).toThrow('keys (["password","a key/x"]) may hold only letters, digits, \'-\', \'_\' and \'.\'');
+    expect(build({ keys: ['password', 'a key/x'] })).toThrow(
+      "keys ([\"password\",\"a key/x\"]) may hold only letters, digits, '-', '_' and '.'",
+    );
   });
 
   test('fails with every problem in one error', () => {

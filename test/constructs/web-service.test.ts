@@ -80,7 +80,9 @@ describe('the Ingress', () => {
     const all = synth(chart);
     expect(only(all, 'Ingress').spec.tls).toEqual([{ hosts: ['tasknote.example.com'], secretName: 'tasknote-tls' }]);
     expect(only(all, 'Namespace').metadata.annotations[PROVIDED_ANNOTATION]).toBe('Secret/tasknote-tls');
-    expect(chart.providedObjects).toEqual([expect.objectContaining({ name: 'tasknote-tls', keys: ['tls.crt', 'tls.key'], providedBy: 'controller' })]);
+    expect(chart.providedObjects).toEqual([
+      expect.objectContaining({ name: 'tasknote-tls', keys: ['tls.crt', 'tls.key'], providedBy: 'controller' }),
+    ]);
     expect(ofKind(all, 'Secret')).toEqual([]);
   });
 
@@ -105,7 +107,12 @@ test('has a Deployment, Service, ServiceAccount and PodDisruptionBudget with rea
     .filter((o) => o.kind !== 'Namespace')
     .map((o) => `${o.kind}/${o.metadata.name}`)
     .sort();
-  expect(names).toEqual(['Deployment/tasknote-api', 'PodDisruptionBudget/tasknote-api', 'Service/tasknote-api', 'ServiceAccount/tasknote-api']);
+  expect(names).toEqual([
+    'Deployment/tasknote-api',
+    'PodDisruptionBudget/tasknote-api',
+    'Service/tasknote-api',
+    'ServiceAccount/tasknote-api',
+  ]);
 });
 
 test('exposes the Service, its port and the Ingress as escape hatches', () => {
@@ -142,7 +149,9 @@ describe('rules', () => {
   });
 
   test('fails when ingress.tlsSecretName is not a DNS-1123 label', () => {
-    expect(web({ ingress: { ...ingress, tlsSecretName: 'TLS_cert' } })).toThrow('ingress.tlsSecretName ("TLS_cert") must be a DNS-1123 label');
+    expect(web({ ingress: { ...ingress, tlsSecretName: 'TLS_cert' } })).toThrow(
+      'ingress.tlsSecretName ("TLS_cert") must be a DNS-1123 label',
+    );
   });
 
   test("fails when an ingress path does not start with '/'", () => {
@@ -155,7 +164,9 @@ describe('rules', () => {
   });
 
   test('fails with every problem in one error', () => {
-    const message = errorOf(web({ httpPortName: 'web', probes: undefined, servicePort: 70000, ingress: { ...ingress, host: 'localhost' } }));
+    const message = errorOf(
+      web({ httpPortName: 'web', probes: undefined, servicePort: 70000, ingress: { ...ingress, host: 'localhost' } }),
+    );
     expect(message).toContain("WebService 'api' has invalid props:");
     expect(message.split('\n  - ')).toHaveLength(5);
     expect(message).toContain('httpPortName ("web")');
@@ -175,7 +186,12 @@ describe('all props', () => {
     failureThreshold: 40,
     initialDelay: Duration.seconds(2),
   };
-  const security: Required<SecurityOverrides> = { runAsUser: 20001, runAsGroup: 20002, fsGroup: 20003, addCapabilities: ['NET_BIND_SERVICE'] };
+  const security: Required<SecurityOverrides> = {
+    runAsUser: 20001,
+    runAsGroup: 20002,
+    fsGroup: 20003,
+    addCapabilities: ['NET_BIND_SERVICE'],
+  };
   const autoscaling: Required<AutoscalingOptions> = {
     minReplicas: 2,
     maxReplicas: 5,
@@ -200,10 +216,19 @@ describe('all props', () => {
     ports: [{ name: 'http', containerPort: 8080 }],
     env: { NODE_ENV: 'production' },
     config: [config],
-    resources: { cpuRequestMillis: 200, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512, ephemeralStorageRequestMiB: 100, ephemeralStorageLimitMiB: 200 },
+    resources: {
+      cpuRequestMillis: 200,
+      cpuLimitMillis: 1000,
+      memoryRequestMiB: 256,
+      memoryLimitMiB: 512,
+      ephemeralStorageRequestMiB: 100,
+      ephemeralStorageLimitMiB: 200,
+    },
     probes: { ...webProps().probes!, startup },
     writablePaths: ['/tmp', '/var/cache'],
-    extraVolumes: [{ volume: { name: 'files', persistentVolumeClaim: { claimName: 'tasknote-files' } }, mountPath: '/data', readOnly: true }],
+    extraVolumes: [
+      { volume: { name: 'files', persistentVolumeClaim: { claimName: 'tasknote-files' } }, mountPath: '/data', readOnly: true },
+    ],
     security,
     preStopDelay: Duration.seconds(10),
     preStopCommand: ['/bin/sleep', '10'],
@@ -218,7 +243,12 @@ describe('all props', () => {
   };
   new WebService(chart, 'api', all);
   const { autoscaling: _unused, ...fixed } = all;
-  const withReplicas: Required<Omit<WebServiceProps, 'autoscaling'>> = { ...fixed, name: 'tasknote-api-fixed', ingress: { ...fullIngress, host: 'fixed.example.com' }, replicas: 3 };
+  const withReplicas: Required<Omit<WebServiceProps, 'autoscaling'>> = {
+    ...fixed,
+    name: 'tasknote-api-fixed',
+    ingress: { ...fullIngress, host: 'fixed.example.com' },
+    replicas: 3,
+  };
   new WebService(chart, 'fixed', withReplicas);
   const output = synth(chart);
   const deploy = only(output, 'Deployment', 'tasknote-api');
@@ -233,7 +263,10 @@ describe('all props', () => {
       args: ['main.js'],
       env: [{ name: 'NODE_ENV', value: 'production' }],
       envFrom: [{ configMapRef: { name: 'tasknote-api-config', optional: false } }],
-      resources: { requests: { cpu: '200m', memory: '256Mi', 'ephemeral-storage': '100Mi' }, limits: { cpu: '1000m', memory: '512Mi', 'ephemeral-storage': '200Mi' } },
+      resources: {
+        requests: { cpu: '200m', memory: '256Mi', 'ephemeral-storage': '100Mi' },
+        limits: { cpu: '1000m', memory: '512Mi', 'ephemeral-storage': '200Mi' },
+      },
       startupProbe: { tcpSocket: { port: 'http' }, periodSeconds: 3, timeoutSeconds: 1, failureThreshold: 40, initialDelaySeconds: 2 },
       securityContext: { runAsUser: 20001, runAsGroup: 20002, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } },
       lifecycle: { preStop: { exec: { command: ['/bin/sleep', '10'] } } },

@@ -45,7 +45,12 @@ test('labels the pods with component worker and the image version', () => {
 
 test('fails with deployment and pod rules, but not the preStop rule', () => {
   const message = errorOf(
-    () => new Worker(makeChart(), 'worker', workerProps({ replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 2 }, preStopDelay: Duration.minutes(5) })),
+    () =>
+      new Worker(
+        makeChart(),
+        'worker',
+        workerProps({ replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 2 }, preStopDelay: Duration.minutes(5) }),
+      ),
   );
   expect(message).toBe("Worker 'worker' has invalid props:\n  - set either 'replicas' or 'autoscaling', not both");
 });

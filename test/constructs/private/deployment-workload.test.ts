@@ -90,12 +90,17 @@ describe('the Deployment', () => {
 
   test('selects its pods by name and instance, never by version', () => {
     const deploy = only(workerObjects(), 'Deployment');
-    expect(deploy.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'tasknote-worker', 'app.kubernetes.io/instance': 'tasknote-test' });
+    expect(deploy.spec.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'tasknote-worker',
+      'app.kubernetes.io/instance': 'tasknote-test',
+    });
     expect(deploy.spec.template.metadata.labels['app.kubernetes.io/version']).toBe('1.2.3');
   });
 
   test('every object has the readable name of the workload, without hashes', () => {
-    const names = workerObjects({ autoscaling }).filter((o) => o.kind !== 'Namespace').map((o) => `${o.kind}/${o.metadata.name}`);
+    const names = workerObjects({ autoscaling })
+      .filter((o) => o.kind !== 'Namespace')
+      .map((o) => `${o.kind}/${o.metadata.name}`);
     expect(names.sort()).toEqual([
       'Deployment/tasknote-worker',
       'HorizontalPodAutoscaler/tasknote-worker',
@@ -154,7 +159,11 @@ describe('deployment rules', () => {
   test('fails with every problem in one error, naming the construct', () => {
     let error: unknown;
     try {
-      new WebService(makeChart(), 'api', webProps({ name: 'API', replicas: 2, autoscaling: { minReplicas: 0, maxReplicas: 3 }, image: 'api' }));
+      new WebService(
+        makeChart(),
+        'api',
+        webProps({ name: 'API', replicas: 2, autoscaling: { minReplicas: 0, maxReplicas: 3 }, image: 'api' }),
+      );
     } catch (err) {
       error = err;
     }

@@ -183,7 +183,9 @@ describe('PodProps defaults', () => {
     const deploy = workerDeployment();
     const pod = podTemplateOf(deploy).spec.securityContext;
     const container = containerOf(deploy).securityContext;
-    expect([pod.runAsUser, pod.runAsGroup, pod.fsGroup, container.runAsUser, container.runAsGroup]).toEqual([10001, 10001, 10001, 10001, 10001]);
+    expect([pod.runAsUser, pod.runAsGroup, pod.fsGroup, container.runAsUser, container.runAsGroup]).toEqual([
+      10001, 10001, 10001, 10001, 10001,
+    ]);
     expect(container.capabilities).toEqual({ drop: ['ALL'] });
   });
 
@@ -334,7 +336,9 @@ describe('pod rules', () => {
   });
 
   test('fails when security.runAsUser is not an integer', () => {
-    expect(worker({ security: { runAsUser: 1000.5 } })).toThrow('security.runAsUser (1000.5) must be a numeric non-root UID (an integer >= 1)');
+    expect(worker({ security: { runAsUser: 1000.5 } })).toThrow(
+      'security.runAsUser (1000.5) must be a numeric non-root UID (an integer >= 1)',
+    );
   });
 
   test('fails when security.runAsGroup is root', () => {
@@ -342,8 +346,9 @@ describe('pod rules', () => {
   });
 
   test('fails when preStopDelay is not shorter than terminationGracePeriod (workloads behind a Service)', () => {
-    expect(() =>
-      new WebService(makeChart(), 'api', webProps({ preStopDelay: Duration.seconds(30), terminationGracePeriod: Duration.seconds(30) })),
+    expect(
+      () =>
+        new WebService(makeChart(), 'api', webProps({ preStopDelay: Duration.seconds(30), terminationGracePeriod: Duration.seconds(30) })),
     ).toThrow('preStopDelay (30s) must be shorter than terminationGracePeriod (30s)');
     expect(() => new WebService(makeChart(), 'api', webProps({ terminationGracePeriod: Duration.seconds(5) }))).toThrow(
       'preStopDelay (5s) must be shorter than terminationGracePeriod (5s)',
@@ -383,9 +388,14 @@ describe('pod rules', () => {
   });
 
   test('fails when a container port is out of range', () => {
-    expect(worker({ ports: [{ name: 'metrics', containerPort: 9090 }, { name: 'big', containerPort: 70000 }] })).toThrow(
-      'ports ([9090,70000]) must be integers from 1 to 65535',
-    );
+    expect(
+      worker({
+        ports: [
+          { name: 'metrics', containerPort: 9090 },
+          { name: 'big', containerPort: 70000 },
+        ],
+      }),
+    ).toThrow('ports ([9090,70000]) must be integers from 1 to 65535');
   });
 
   test('fails when a port name is not an IANA_SVC_NAME', () => {
@@ -397,7 +407,7 @@ describe('pod rules', () => {
 
   test('fails with every pod problem in one error', () => {
     const message = errorOf(worker({ image: 'api:latest', security: { runAsUser: 0 }, writablePaths: ['tmp'] }));
-    expect(message).toContain("image (\"api:latest\") must not use the ':latest' tag");
+    expect(message).toContain('image ("api:latest") must not use the \':latest\' tag');
     expect(message).toContain('security.runAsUser (0)');
     expect(message).toContain('writablePaths (["tmp"])');
   });

@@ -28,7 +28,9 @@ test('fails with every problem in one PropsValidationError, in rule order', () =
   expect(e.name).toBe('PropsValidationError');
   expect(e.subject).toBe("Thing 'a'");
   expect(e.problems).toEqual(['port (0) must be an integer port from 1 to 65535', 'name ("") must not be empty']);
-  expect(e.message).toBe("Thing 'a' has invalid props:\n  - port (0) must be an integer port from 1 to 65535\n  - name (\"\") must not be empty");
+  expect(e.message).toBe(
+    'Thing \'a\' has invalid props:\n  - port (0) must be an integer port from 1 to 65535\n  - name ("") must not be empty',
+  );
 });
 
 test('a value rule skips an unset optional value', () => {
@@ -36,6 +38,10 @@ test('a value rule skips an unset optional value', () => {
 });
 
 test('a value rule shows the received value as JSON', () => {
-  const rule = valueRule<{ v: string }, string>('v', (p) => p.v, () => 'is wrong');
+  const rule = valueRule<{ v: string }, string>(
+    'v',
+    (p) => p.v,
+    () => 'is wrong',
+  );
   expect(rule.message({ v: 'a"b' })).toBe('v ("a\\"b") is wrong');
 });
