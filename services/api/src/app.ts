@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { apiContract } from './contract';
-import { bearerToken, isAdminToken, userForToken } from './auth';
+import { TokenResolver, bearerToken, isAdminToken } from './auth';
 import type { TaskListCache } from './cache';
 import type { Metrics } from './metrics';
 import { adminRoutes } from './routes/admin';
@@ -43,6 +43,7 @@ export async function buildApp(deps: AppDeps, lifecycle: Lifecycle = { shuttingD
     return503OnClosing: true,
   });
   installValidation(app);
+  const tokens = new TokenResolver(pool);
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
@@ -72,14 +73,14 @@ export async function buildApp(deps: AppDeps, lifecycle: Lifecycle = { shuttingD
       const token = bearerToken(request.headers.authorization);
       if (token === null || !isAdminToken(token, deps.adminToken)) throw unauthorized();
     });
-    await adminRoutes(admin, { pool });
+    await adminRoutes(admin, { pool, tokens });
   });
 
   await app.register(async (user) => {
     user.decorateRequest('userId', '');
     user.addHook('onRequest', async (request) => {
       const token = bearerToken(request.headers.authorization);
-      const userId = token === null ? null : await userForToken(pool, token);
+      const userId = token === null ? null : await tokens.userFor(token);
       if (userId === null) throw unauthorized();
       request.userId = userId;
     });

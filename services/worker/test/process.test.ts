@@ -11,7 +11,7 @@ const SIZES = '64,128,256,512,768,1024';
 beforeAll(async () => {
   db = await createTestDatabase();
   // Noise does not compress and is slow to decode: the job lasts long enough to be killed mid-way.
-  image = await sharp({ create: { width: 2400, height: 1800, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+  image = await sharp({ create: { width: 2400, height: 1800, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
     .png({ compressionLevel: 1 })
     .toBuffer();
 });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { hashToken, newToken } from '../auth';
+import { hashToken, newToken, type TokenResolver } from '../auth';
 import { HttpError, notFound } from '../validation';
 
 const createUserSchema = z.strictObject({
@@ -19,7 +19,10 @@ const userParamsSchema = z.object({ userId: z.uuid({ error: 'must be a UUID' }) 
 const tokenParamsSchema = z.object({ tokenId: z.uuid({ error: 'must be a UUID' }) });
 
 /** Routes behind the admin token: users and their API tokens. */
-export async function adminRoutes(app: FastifyInstance, { pool }: { pool: Pool }): Promise<void> {
+export async function adminRoutes(
+  app: FastifyInstance,
+  { pool, tokens }: { pool: Pool; tokens: TokenResolver },
+): Promise<void> {
   app.post<{ Body: z.output<typeof createUserSchema> }>(
     '/admin/users',
     { schema: { body: createUserSchema } },
@@ -60,6 +63,7 @@ export async function adminRoutes(app: FastifyInstance, { pool }: { pool: Pool }
         [request.params.tokenId],
       );
       if (rowCount === 0) throw notFound('token');
+      tokens.forgetAll();
       return reply.code(204).send();
     },
   );

@@ -1,0 +1,119 @@
+/**
+ * Task listing throughput: GET /tasks through the real API (autocannon) versus a
+ * bare `pg` loop running the same query at the same concurrency. Prints the
+ * ratio (target >= 0.5) and p99 latencies. Loopback only, bounded in time.
+ *
+ *   npx tsx bench/api.ts [--connections 10] [--seconds 5]
+ */
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { Pool } from 'pg';
+import { ADMIN_TOKEN, createTestDatabase, spawnService, waitFor } from '../services/test-support/fixtures';
+import { startPostgres } from '../services/test-support/postgres';
+import { freePort, startRedis } from '../services/test-support/servers';
+import { listQuerySchema, listTasksQuery } from '../services/api/src/tasks';
+
+const { values: args } = parseArgs({
+  options: { connections: { type: 'string', default: '10' }, seconds: { type: 'string', default: '5' } },
+});
+const connections = Number(args.connections);
+const seconds = Math.min(Number(args.seconds), 30);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function rawLoop(pool: Pool, text: string, values: unknown[]): Promise<{ rps: number; p99: number }> {
+  const latencies: number[] = [];
+  const deadline = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < deadline) {
+        const start = process.hrtime.bigint();
+        await pool.query(text, values);
+        latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / seconds, p99: percentile(latencies, 99) };
+}
+
+async function main(): Promise<void> {
+  const pg = await startPostgres();
+  const redis = await startRedis();
+  process.env.TASKNOTE_TEST_PG_PORT = String(pg.port);
+  process.env.TASKNOTE_TEST_PG_USER = pg.user;
+  process.env.TASKNOTE_TEST_PG_PASSWORD = pg.password;
+  process.env.TASKNOTE_TEST_REDIS_PORT = String(redis.port);
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const api = spawnService('api', ['serve'], {
+    ...db.env,
+    PORT: String(port),
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(redis.port),
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'warn',
+    SHUTDOWN_DRAIN_SECONDS: '0',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor('the api', async () => {
+      try {
+        return (await fetch(`${base}/readyz`)).status === 200 ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    const post = async (path: string, body: unknown, token: string) =>
+      (await (
+        await fetch(base + path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        })
+      ).json()) as { id: string; token: string };
+    const user = await post('/admin/users', { email: 'bench@example.com', name: 'Bench' }, ADMIN_TOKEN);
+    const { token } = await post(`/admin/users/${user.id}/tokens`, {}, ADMIN_TOKEN);
+    await db.pool.query(
+      `INSERT INTO tasks (user_id, title, notes, due_date)
+       SELECT $1, 'task ' || i, repeat('n', 100), current_date + i FROM generate_series(1, 500) i`,
+      [user.id],
+    );
+
+    const query = listQuerySchema.parse({});
+    const { text, values } = listTasksQuery(user.id, query);
+    const pool = new Pool({ ...db.config, max: connections });
+    await rawLoop(pool, text, values).catch(() => undefined);
+    const raw = await rawLoop(pool, text, values);
+    await pool.end();
+
+    const result = await autocannon({
+      url: `${base}/tasks`,
+      connections,
+      duration: seconds,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (result.non2xx > 0 || result.errors > 0) {
+      throw new Error(`the API answered ${result.non2xx} non-2xx responses and ${result.errors} errors`);
+    }
+    const apiRps = result.requests.average;
+    const ratio = apiRps / raw.rps;
+    console.log(`connections=${connections} seconds=${seconds} (limit 20 of 500 tasks)`);
+    console.log(`api  GET /tasks: ${apiRps.toFixed(0)} req/s, p99 ${result.latency.p99} ms`);
+    console.log(`raw  pg query:   ${raw.rps.toFixed(0)} q/s,   p99 ${raw.p99.toFixed(2)} ms`);
+    console.log(`ratio api/raw = ${ratio.toFixed(2)} (target >= 0.5) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}`);
+  } finally {
+    api.child.kill('SIGTERM');
+    await api.exited;
+    await db.drop();
+    await redis.stop();
+    await pg.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
