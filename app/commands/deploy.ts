@@ -1,10 +1,31 @@
-import { Command } from 'commander';
+// `deploy`, `preview` and `destroy`: the Pulumi stack of one environment (docs/deploy.md).
+import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { ENVIRONMENT_NAMES } from '../../environments/schema';
+import type { DeployCommand } from '../../deploy/preflight';
+import { runStackCommand } from '../../deploy/run';
+
+const DESCRIPTIONS: Record<DeployCommand, string> = {
+  deploy: "build and push images (or take the release record's), create Secrets, apply the stack in waves",
+  preview: 'show what a deploy would change, without changing anything',
+  destroy: "delete everything the environment's stack created",
+};
 
 export function registerDeploy(program: Command): void {
-  program
-    .command('deploy')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new Error('deploy is not implemented yet');
-    });
+  for (const command of ['deploy', 'preview', 'destroy'] as const) {
+    program
+      .command(command)
+      .description(DESCRIPTIONS[command])
+      .addOption(new Option('--env <name>', 'environment, which is also the stack name').choices(ENVIRONMENT_NAMES).makeOptionMandatory())
+      .option('--refresh', 'read the live state of the cluster before computing changes', false)
+      .action(async (opts: { env: string; refresh: boolean }) => {
+        await runStackCommand({
+          command,
+          envName: opts.env,
+          repoRoot: join(__dirname, '..', '..'),
+          refresh: opts.refresh,
+          write: (text) => process.stdout.write(text),
+        });
+      });
+  }
 }
