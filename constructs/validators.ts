@@ -71,12 +71,16 @@ export function checkCron(value: string): string | undefined {
   }
 }
 
-/** An IANA time zone name that CronJob's `timeZone` accepts. */
+/** An IANA time zone name that CronJob's `timeZone` accepts; the lookup is case-sensitive. */
 export function checkTimeZone(value: string): string | undefined {
+  const problem = "must be an IANA time zone such as 'Europe/Berlin' or 'UTC' (case matters)";
+  let resolved: string;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return value.includes('/') || value === 'UTC' ? undefined : "must be an IANA time zone such as 'Europe/Berlin' or 'UTC'";
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
   } catch {
-    return "must be an IANA time zone such as 'Europe/Berlin' or 'UTC'";
+    return problem;
   }
+  if (!(value.includes('/') || value === 'UTC')) return problem;
+  // ICU matches case-insensitively; the kubelet's tz database does not.
+  return value.toLowerCase() === resolved.toLowerCase() && value !== resolved ? problem : undefined;
 }

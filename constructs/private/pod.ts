@@ -69,6 +69,10 @@ export function podRules<P extends PodProps>(servesTraffic: boolean): Rule<P>[] 
       ];
     }),
     {
+      when: (p) => (p.security?.addCapabilities ?? []).some((c) => c !== 'NET_BIND_SERVICE'),
+      message: (p) => `security.addCapabilities (${JSON.stringify(p.security?.addCapabilities)}) may only hold NET_BIND_SERVICE`,
+    },
+    {
       when: (p) => (p.writablePaths ?? ['/tmp']).some((w) => !w.startsWith('/')),
       message: (p) => `writablePaths (${JSON.stringify(p.writablePaths)}) must be absolute paths`,
     },
@@ -83,11 +87,12 @@ export function podRules<P extends PodProps>(servesTraffic: boolean): Rule<P>[] 
   ];
 }
 
-/** `app.kubernetes.io/version` for an image: its tag, else a short digest. */
+/** `app.kubernetes.io/version` for an image: its tag, else a short digest, as a valid label value. */
 export function versionOf(image: string): string {
   const ref = parseImageRef(image);
-  if (ref?.tag) return ref.tag.slice(0, 63);
-  return ref?.digest ? ref.digest.replace(':', '-').slice(0, 19) : 'unknown';
+  const raw = ref?.tag ?? (ref?.digest ? ref.digest.replace(':', '-').slice(0, 19) : 'unknown');
+  // Label values start and end with an alphanumeric and hold at most 63 characters.
+  return raw.slice(0, 63).replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '') || 'unknown';
 }
 
 function quantity(value: number, unit: 'm' | 'Mi'): k8s.Quantity {

@@ -106,7 +106,7 @@ describe('checkCron', () => {
 });
 
 describe('checkTimeZone', () => {
-  const message = "must be an IANA time zone such as 'Europe/Berlin' or 'UTC'";
+  const message = "must be an IANA time zone such as 'Europe/Berlin' or 'UTC' (case matters)";
 
   test.each(['UTC', 'Europe/Berlin', 'America/New_York', 'Etc/UTC'])('accepts %p', (v) => {
     expect(checkTimeZone(v)).toBeUndefined();
@@ -114,6 +114,10 @@ describe('checkTimeZone', () => {
 
   test('fails when the zone is unknown', () => {
     expect(checkTimeZone('Mars/Olympus')).toBe(message);
+  });
+
+  test('fails when the zone is written in the wrong case', () => {
+    expect(checkTimeZone('europe/berlin')).toBe(message);
   });
 
   test('fails when the zone is an abbreviation', () => {

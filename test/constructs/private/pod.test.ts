@@ -17,6 +17,7 @@ import {
   webProps,
   workerProps,
 } from '../helpers';
+import { versionOf } from '../../../constructs/private/pod';
 
 function workerDeployment(overrides: Partial<WorkerProps> = {}, chart: EnvironmentChart = makeChart()): Manifest {
   new Worker(chart, 'worker', workerProps(overrides));
@@ -415,4 +416,22 @@ describe('pod rules', () => {
 
 test('hardened pod template snapshot', () => {
   expect(podTemplateOf(webDeployment({ probes: HTTP_PROBES }))).toMatchSnapshot();
+});
+
+describe('podRules: capabilities and version label', () => {
+  test('fails when a capability other than NET_BIND_SERVICE is added back', () => {
+    const chart = makeChart();
+    expect(
+      () =>
+        new Worker(chart, 'w', {
+          ...workerProps(),
+          security: { addCapabilities: ['NET_ADMIN' as 'NET_BIND_SERVICE'] },
+        }),
+    ).toThrow('security.addCapabilities (["NET_ADMIN"]) may only hold NET_BIND_SERVICE');
+  });
+
+  test('the version label is a valid label value even for odd tags', () => {
+    expect(versionOf('registry/x:_v1.2-')).toBe('v1.2');
+    expect(versionOf(`registry/x@sha256:${'a'.repeat(64)}`)).toBe('sha256-aaaaaaaaaaaa');
+  });
 });
