@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { buildGraph, edgeSet, renderMermaid } from '../../review/graph';
 import { KubeObject, loadManifestDir, parseManifest } from '../../review/objects';
+import { synthesizeWorkingTree } from '../../review/synthesize';
 
 const STACK = loadManifestDir(path.join(__dirname, '../fixtures/review/stack')).get('prod')!;
 
@@ -51,5 +52,29 @@ describe('buildGraph on a TaskNote-shaped stack', () => {
       'inline',
     );
     expect(edgeSet(buildGraph(objects))).toEqual(['Deployment a -.-> Deployment b']);
+  });
+});
+
+describe('buildGraph on the synthesized prod stack', () => {
+  test('has the edges TaskNote relies on', () => {
+    const edges = edgeSet(buildGraph(synthesizeWorkingTree(['prod']).get('prod')!));
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        'Ingress tasknote-api --> Service tasknote-api (/)',
+        'Service tasknote-api --> Deployment tasknote-api',
+        'Service tasknote-postgres --> StatefulSet tasknote-postgres',
+        'Service tasknote-redis --> Deployment tasknote-redis',
+        'Deployment tasknote-api -.-> StatefulSet tasknote-postgres (5432/TCP)',
+        'Deployment tasknote-api -.-> Deployment tasknote-redis (6379/TCP)',
+        'Deployment tasknote-worker -.-> StatefulSet tasknote-postgres (5432/TCP)',
+        'Job tasknote-migrate -.-> StatefulSet tasknote-postgres (5432/TCP)',
+        'CronJob tasknote-daily-summary -.-> StatefulSet tasknote-postgres (5432/TCP)',
+        'CronJob tasknote-db-backup -.-> StatefulSet tasknote-postgres (5432/TCP)',
+      ]),
+    );
+    expect(edges.filter((e) => e.startsWith('namespaces kubernetes.io/metadata.name=ingress-nginx'))).toEqual([
+      'namespaces kubernetes.io/metadata.name=ingress-nginx -.-> Deployment tasknote-api (8080/TCP)',
+    ]);
+    expect(edges.some((e) => e.includes('-.-> Deployment tasknote-worker'))).toBe(false);
   });
 });
