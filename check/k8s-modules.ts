@@ -1,12 +1,12 @@
 // Lazy access to the ESM-only schema packages (kubernetes-models validators and the
 // @kubernetes/client-node model metadata) from this CommonJS code base.
-// - The client-node models are plain ES modules without imports: Node 20 can `require` them. The
-//   require is taken from Node itself so that jest, which has its own module registry, loads
-//   them the same way as the CLI does.
+// - The client-node models are generated ES modules whose field table is a JSON array literal;
+//   reading that literal is much faster than loading hundreds of modules through tsx's hook.
 // - The validators import sibling packages that export only an `import` condition, which CommonJS
 //   resolution (and tsx's require hook) refuses. esbuild bundles the validators of the kinds in
-//   use into one CommonJS chunk, synchronously, once per batch of new kinds.
-import { buildSync } from 'esbuild';
+//   use into one CommonJS chunk, synchronously. Bundling costs more than checking, so the chunk
+//   is cached under node_modules/.cache, keyed by the package versions and the kinds it holds.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Module } from 'node:module';
@@ -55,10 +55,26 @@ function schemaFile(apiVersion: string, kind: string): string | undefined {
   return name ? path.join(MODELS_DIR, '_schemas', `${name}.js`) : undefined;
 }
 
-/** Loads the validators of the given kinds that are not loaded yet, in one bundle. */
+/**
+ * Kinds bundled with whatever a check asks for, so that the usual manifests (ours, in every
+ * environment) need one chunk, built once and then read from the cache.
+ */
+const COMMON_KINDS: readonly [string, string][] = [
+  ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'Service'], ['v1', 'ServiceAccount'], ['v1', 'Namespace'],
+  ['v1', 'PersistentVolumeClaim'], ['v1', 'Pod'], ['apps/v1', 'Deployment'], ['apps/v1', 'StatefulSet'],
+  ['apps/v1', 'DaemonSet'], ['batch/v1', 'Job'], ['batch/v1', 'CronJob'], ['networking.k8s.io/v1', 'Ingress'],
+  ['networking.k8s.io/v1', 'NetworkPolicy'], ['policy/v1', 'PodDisruptionBudget'], ['autoscaling/v2', 'HorizontalPodAutoscaler'],
+  ['rbac.authorization.k8s.io/v1', 'Role'], ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
+];
+
+const CACHE_DIR = path.join(packageDir('kubernetes-models'), '..', '.cache', 'tasknote-check');
+
+/** Loads the validators of the given kinds that are not loaded yet, in one chunk. */
 export function loadValidators(kinds: readonly { apiVersion: string; kind: string }[]): void {
   const wanted = new Map<string, string>();
-  for (const { apiVersion, kind } of kinds) {
+  const requested = kinds.map((k) => [k.apiVersion, k.kind] as const);
+  const fresh = requested.some(([v, k]) => !validators.has(`${v}/${k}`));
+  for (const [apiVersion, kind] of fresh ? [...COMMON_KINDS, ...requested] : []) {
     const key = `${apiVersion}/${kind}`;
     if (validators.has(key) || wanted.has(key)) continue;
     const file = schemaFile(apiVersion, kind);
@@ -66,13 +82,33 @@ export function loadValidators(kinds: readonly { apiVersion: string; kind: strin
     else validators.set(key, undefined);
   }
   if (wanted.size === 0) return;
-  const keys = [...wanted.keys()];
-  const contents = keys.map((k, i) => `export { validate as v${i} } from ${JSON.stringify(wanted.get(k))};`).join('\n');
-  const built = buildSync({ stdin: { contents, resolveDir: MODELS_DIR, loader: 'js' }, bundle: true, format: 'cjs', platform: 'node', write: false, logLevel: 'silent' });
+  const keys = [...wanted.keys()].sort();
+  const contents = keys.map((k, i) => `export { validate as v${i} } from ${JSON.stringify(path.relative(MODELS_DIR, wanted.get(k)!).split(path.sep).join('/').replace(/^/, './'))};`).join('\n');
   const chunk: { exports: Record<string, SchemaValidator> } = { exports: {} };
   // The chunk is generated code from installed packages; evaluating it is what `require` would do.
-  new Function('module', 'exports', 'require', built.outputFiles[0].text)(chunk, chunk.exports, nativeRequire);
+  new Function('module', 'exports', 'require', bundle(contents))(chunk, chunk.exports, nativeRequire);
   keys.forEach((k, i) => validators.set(k, chunk.exports[`v${i}`]));
+}
+
+/** The CommonJS bundle of an entry module inside kubernetes-models, from the cache when it is there. */
+function bundle(entry: string): string {
+  const versions = ['kubernetes-models', '@kubernetes-models/apimachinery', '@kubernetes-models/validate', 'esbuild']
+    .map((name) => JSON.parse(fs.readFileSync(path.join(packageDir(name), 'package.json'), 'utf8')).version)
+    .join(',');
+  const file = path.join(CACHE_DIR, `validators-${createHash('sha256').update(`${versions}\n${entry}`).digest('hex').slice(0, 16)}.cjs`);
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+  // Loaded here only: most runs find the chunk in the cache and never need esbuild.
+  const { buildSync } = nativeRequire('esbuild') as typeof import('esbuild');
+  const code = buildSync({ stdin: { contents: entry, resolveDir: MODELS_DIR, loader: 'js' }, bundle: true, minify: true, format: 'cjs', platform: 'node', write: false, logLevel: 'silent' }).outputFiles[0].text;
+  try {
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, file);
+  } catch {
+    // A read-only node_modules only costs the next run another bundling.
+  }
+  return code;
 }
 
 /** The validator of one apiVersion/kind, or undefined when kubernetes-models has none. */
@@ -85,7 +121,13 @@ export function schemaValidator(apiVersion: string, kind: string): SchemaValidat
 export function modelAttributes(name: string): readonly Attribute[] | undefined {
   if (!models.has(name)) {
     const file = path.join(CLIENT_MODELS_DIR, `${name}.js`);
-    models.set(name, /^\w+$/.test(name) && fs.existsSync(file) ? nativeRequire(file)[name]?.attributeTypeMap : undefined);
+    if (!/^\w+$/.test(name) || !fs.existsSync(file)) {
+      models.set(name, undefined);
+    } else {
+      const table = new RegExp(`^${name}\\.attributeTypeMap = (\\[[\\s\\S]*?\\n\\]);$`, 'm').exec(fs.readFileSync(file, 'utf8'));
+      if (!table) throw new Error(`${file} has no attributeTypeMap literal: @kubernetes/client-node changed its generated models`);
+      models.set(name, JSON.parse(table[1]) as Attribute[]);
+    }
   }
   return models.get(name);
 }

@@ -1,0 +1,65 @@
+/**
+ * What the check adds to synth: synthesizes dev, staging and prod in process, then checks the
+ * same objects, cold (first run, each side loading its own modules: cdk8s for synth, the schema
+ * validators for the check) and warm (median of the following runs). Prints check/synth ratios;
+ * the target is <= 0.5.
+ *
+ *   npx tsx bench/check.ts [--runs 9]
+ */
+import { parseArgs } from 'node:util';
+import type * as Check from '../check';
+import type * as Synth from '../app/synth';
+import { ENVIRONMENT_NAMES } from '../environments/schema';
+
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
+const runs = Math.max(1, Math.min(Number(args.runs), 20));
+
+/** CPU time rather than wall time: the machine is shared, and waiting for a core is not cost. */
+function time<T>(f: () => T): { ms: number; value: T } {
+  const start = process.cpuUsage();
+  const value = f();
+  const used = process.cpuUsage(start);
+  return { ms: (used.user + used.system) / 1000, value };
+}
+
+// Loaded inside the timed sections, so that each side's cold time includes its module loading.
+let synth: typeof Synth;
+let check: typeof Check;
+const synthAll = () => {
+  synth ??= require('../app/synth');
+  return ENVIRONMENT_NAMES.map((env) => synth.synthesizeEnvironment(env));
+};
+const checkAll = (outputs: Synth.SynthOutput[]) => {
+  check ??= require('../check');
+  return outputs.map((out) =>
+    check.checkObjects(
+      out.files.flatMap((f) => f.objects.map((object) => ({ source: `dist/${out.env.name}/${f.path}`, object }))),
+      { name: out.env.name, profile: out.env.name },
+    ),
+  );
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const coldSynth = time(synthAll);
+const coldCheck = time(() => checkAll(coldSynth.value));
+if (coldCheck.value.some((r) => !r.ok)) throw new Error('the environments fail the check; run `npm run check` to see why');
+
+const synthMs: number[] = [];
+const checkMs: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const s = time(synthAll);
+  synthMs.push(s.ms);
+  checkMs.push(time(() => checkAll(s.value)).ms);
+}
+
+const objects = coldSynth.value.reduce((n, o) => n + o.files.reduce((m, f) => m + f.objects.length, 0), 0);
+const row = (label: string, synth: number, check: number) =>
+  `${label.padEnd(6)} synth ${synth.toFixed(0).padStart(6)} ms CPU   check ${check.toFixed(0).padStart(6)} ms CPU   check/synth ${(check / synth).toFixed(2)}`;
+process.stdout.write(
+  [
+    `3 environments, ${objects} objects, ${runs} warm runs`,
+    row('cold', coldSynth.ms, coldCheck.ms),
+    row('warm', median(synthMs), median(checkMs)),
+    `target: check/synth <= 0.50 (warm ${median(checkMs) / median(synthMs) <= 0.5 ? 'met' : 'NOT met'}, cold ${coldCheck.ms / coldSynth.ms <= 0.5 ? 'met' : 'NOT met'})`,
+  ].join('\n') + '\n',
+);
