@@ -81,20 +81,23 @@ function duration(config: pulumi.Config, key: 'migrationTimeout' | 'rolloutTimeo
   return value;
 }
 
-/** Credentials for a managed registry; the local kind registry takes anonymous pushes. */
+/**
+ * Credentials for the push, from stack config. A registry on this machine or next to a local
+ * cluster (kind, minikube, k3d) takes anonymous pushes; a managed one must have them.
+ */
 function registryAuth(env: EnvironmentConfig, config: pulumi.Config, stack: string): RegistryAuth | undefined {
-  if (isLocalRegistry(env.registry)) return undefined;
   const username = config.get('registryUsername');
   const password = config.getSecret('registryPassword');
-  if (username === undefined || password === undefined) {
-    throw new UserError(
-      `stack '${stack}' builds and pushes to ${registryServer(env.registry)}, which needs credentials: ` +
-        `pulumi config set --stack ${stack} tasknote:registryUsername <user> and pulumi config set --stack ${stack} --secret tasknote:registryPassword <token> ` +
-        `(for ECR: user AWS, token from 'aws ecr get-login-password')`,
-    );
-  }
-  return { server: registryServer(env.registry), username, password };
+  if (username !== undefined && password !== undefined) return { server: registryServer(env.registry), username, password };
+  if (isLocalRegistry(env.registry) || LOCAL_CLUSTERS.includes(env.cluster.kind)) return undefined;
+  throw new UserError(
+    `stack '${stack}' builds and pushes to ${registryServer(env.registry)}, which needs credentials: ` +
+      `pulumi config set --stack ${stack} tasknote:registryUsername <user> and pulumi config set --stack ${stack} --secret tasknote:registryPassword <token> ` +
+      `(for ECR: user AWS, token from 'aws ecr get-login-password')`,
+  );
 }
+
+const LOCAL_CLUSTERS: readonly string[] = ['kind', 'minikube', 'k3d'];
 
 /** The checked-out commit and whether the working tree differs from it. */
 export function gitSource(repoRoot: string): { commit: string; dirty: boolean } {
