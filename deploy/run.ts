@@ -89,18 +89,21 @@ export interface RunOptions {
   readonly envName: string;
   readonly repoRoot: string;
   readonly refresh: boolean;
+  /** Progress output (Pulumi's stdout). */
   readonly write: (text: string) => void;
+  /** Diagnostics (Pulumi's stderr). */
+  readonly writeError: (text: string) => void;
   readonly machine?: Machine;
 }
 
 /** Checks, then runs `pulumi up|preview|destroy` on the environment's stack. */
 export async function runStackCommand(options: RunOptions): Promise<void> {
   const { env, warnings } = await checkBeforePulumi(options.command, options.envName, options.repoRoot, options.machine ?? realMachine);
-  for (const warning of warnings) options.write(`warning: ${warning}\n`);
+  for (const warning of warnings) options.writeError(`warning: ${warning}\n`);
   // Loaded late: the Automation API is large, and the checks above must work without it.
   const automation = await import('@pulumi/pulumi/automation');
   const stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: env.name, workDir: options.repoRoot });
-  const common = { onOutput: options.write, color: process.stdout.isTTY ? ('always' as const) : ('never' as const), refresh: options.refresh };
+  const common = { onOutput: options.write, onError: options.writeError, color: process.stdout.isTTY ? ('always' as const) : ('never' as const), refresh: options.refresh };
   try {
     if (options.command === 'deploy') await stack.up(common);
     else if (options.command === 'preview') await stack.preview({ ...common, diff: false });

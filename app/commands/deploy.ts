@@ -25,6 +25,7 @@ export function registerDeploy(program: Command): void {
           repoRoot: join(__dirname, '..', '..'),
           refresh: opts.refresh,
           write: (text) => process.stdout.write(text),
+          writeError: (text) => process.stderr.write(text),
         });
       });
   }
