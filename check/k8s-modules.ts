@@ -113,8 +113,9 @@ function bundle(entry: string): string {
 
 /** The validator of one apiVersion/kind, or undefined when kubernetes-models has none. */
 export function schemaValidator(apiVersion: string, kind: string): SchemaValidator | undefined {
-  loadValidators([{ apiVersion, kind }]);
-  return validators.get(`${apiVersion}/${kind}`);
+  const key = `${apiVersion}/${kind}`;
+  if (!validators.has(key)) loadValidators([{ apiVersion, kind }]);
+  return validators.get(key);
 }
 
 /** The attributes of a client-node model such as `V1Container`, or undefined when it has none. */

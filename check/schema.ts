@@ -180,11 +180,25 @@ const formatPathShort = (path: FieldPath): string => String(path.filter((s) => t
 const ARRAY = /^Array<(.+)>$/;
 const MAP = /^\{ \[key: string\]: (.+); \}$/;
 const fieldMaps = new Map<string, ReadonlyMap<string, string> | undefined>();
+type Shape = { readonly of: 'array' | 'map'; readonly inner: string } | { readonly of: 'model' };
+const shapes = new Map<string, Shape>();
 
 /** A model's JSON field names with their types, built once per model. */
 function fieldsOf(type: string): ReadonlyMap<string, string> | undefined {
   if (!fieldMaps.has(type)) fieldMaps.set(type, modelAttributes(type) && new Map(modelAttributes(type)!.map((a) => [a.baseName, a.type])));
   return fieldMaps.get(type);
+}
+
+/** What a client-node type string denotes, parsed once per distinct string. */
+function shapeOf(type: string): Shape {
+  let shape = shapes.get(type);
+  if (!shape) {
+    const array = ARRAY.exec(type);
+    const map = MAP.exec(type);
+    shape = array ? { of: 'array', inner: array[1] } : map ? { of: 'map', inner: map[1] } : { of: 'model' };
+    shapes.set(type, shape);
+  }
+  return shape;
 }
 
 /**
@@ -194,23 +208,22 @@ function fieldsOf(type: string): ReadonlyMap<string, string> | undefined {
  */
 function unknownFields(value: unknown, type: string, path: PathSegment[], out: SchemaViolation[]): void {
   if (value === null || typeof value !== 'object') return;
-  const array = ARRAY.exec(type);
-  if (array) {
+  const shape = shapeOf(type);
+  if (shape.of === 'array') {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         path.push(i);
-        unknownFields(value[i], array[1], path, out);
+        unknownFields(value[i], shape.inner, path, out);
         path.pop();
       }
     }
     return;
   }
-  const map = MAP.exec(type);
-  if (map) {
+  if (shape.of === 'map') {
     if (isObject(value)) {
-      for (const [k, v] of Object.entries(value)) {
+      for (const k of Object.keys(value)) {
         path.push(k);
-        unknownFields(v, map[1], path, out);
+        unknownFields(value[k], shape.inner, path, out);
         path.pop();
       }
     }
