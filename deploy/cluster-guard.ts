@@ -15,7 +15,10 @@ export interface ClusterTarget {
  * objects land; it is still shown, because it is what a confused user usually looks at.
  * Returns the problem as a sentence, or the target when the kubeconfig is right.
  */
-export function checkClusterTarget(env: Pick<EnvironmentConfig, 'name' | 'cluster'>, kubeconfig: Kubeconfig): ClusterTarget | { problem: string } {
+export function checkClusterTarget(
+  env: Pick<EnvironmentConfig, 'name' | 'cluster'>,
+  kubeconfig: Kubeconfig,
+): ClusterTarget | { problem: string } {
   const expected = `context '${env.cluster.context}' at a server matching '${env.cluster.server}'`;
   const where = `kubeconfig ${kubeconfig.sources.join(':')}`;
   const current = kubeconfig.currentContext === undefined ? 'no current-context' : `current-context '${kubeconfig.currentContext}'`;
@@ -47,7 +50,9 @@ export function checkClusterTarget(env: Pick<EnvironmentConfig, 'name' | 'cluste
 export function assertClusterTarget(env: Pick<EnvironmentConfig, 'name' | 'cluster'>, kubeconfig: Kubeconfig): ClusterTarget {
   const result = checkClusterTarget(env, kubeconfig);
   if ('problem' in result) {
-    throw new UserError(`${result.problem}. Nothing was changed. Fix the kubeconfig or environments/${env.name}.ts (cluster.context, cluster.server).`);
+    throw new UserError(
+      `${result.problem}. Nothing was changed. Fix the kubeconfig or environments/${env.name}.ts (cluster.context, cluster.server).`,
+    );
   }
   return result;
 }

@@ -102,7 +102,14 @@ export function planImages(options: PlanImagesOptions): ImagePlan {
   const tag = sourceTag(options.git.commit, options.git.dirty);
   const builds = RELEASED_SERVICES.map((service): ImageBuild => {
     const repository = imageRepository(options.env.registry, service);
-    return { service, repository, tag, imageName: `${repository}:${tag}`, ...dockerBuildPaths(service, options.repoRoot), args: { ...options.buildArgs } };
+    return {
+      service,
+      repository,
+      tag,
+      imageName: `${repository}:${tag}`,
+      ...dockerBuildPaths(service, options.repoRoot),
+      args: { ...options.buildArgs },
+    };
   });
   return { source, builds };
 }
@@ -126,7 +133,9 @@ export function readReleaseRecord(envName: EnvironmentName, repoRoot: string): {
 export function pinnedReference(repository: string, repoDigest: string): string {
   const match = /^(.+)@(sha256:[a-f0-9]{64})$/.exec(repoDigest);
   if (match === null) {
-    throw new UserError(`image ${repository}: the push reported '${repoDigest}', which is not <repository>@sha256:<digest>; was the image pushed to a registry?`);
+    throw new UserError(
+      `image ${repository}: the push reported '${repoDigest}', which is not <repository>@sha256:<digest>; was the image pushed to a registry?`,
+    );
   }
   if (match[1] !== repository) {
     throw new UserError(`image ${repository}: the push reported digest of '${match[1]}', not of the repository that was built`);

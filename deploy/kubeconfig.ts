@@ -65,7 +65,10 @@ export function mergeKubeconfigs(files: readonly { text: string; source: string 
       }
     }
   }
-  return fromDocument(merged, files.map((f) => f.source));
+  return fromDocument(
+    merged,
+    files.map((f) => f.source),
+  );
 }
 
 /** The merged document as YAML, for the Kubernetes provider's `kubeconfig` input. */
@@ -94,7 +97,9 @@ export function readKubeconfig(paths: readonly string[]): Kubeconfig {
     }
   }
   if (files.length === 0) {
-    throw new UserError(`no kubeconfig found: looked at ${paths.join(', ')}; set KUBECONFIG or the stack config 'tasknote:kubeconfig' to the file of the cluster`);
+    throw new UserError(
+      `no kubeconfig found: looked at ${paths.join(', ')}; set KUBECONFIG or the stack config 'tasknote:kubeconfig' to the file of the cluster`,
+    );
   }
   return mergeKubeconfigs(files);
 }
@@ -108,7 +113,9 @@ function parseDocument(text: string, source: string): KubeconfigDocument {
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new UserError(`kubeconfig ${source} must be a YAML mapping with clusters, contexts and users; got ${Array.isArray(doc) ? 'a list' : typeof doc}`);
+    throw new UserError(
+      `kubeconfig ${source} must be a YAML mapping with clusters, contexts and users; got ${Array.isArray(doc) ? 'a list' : typeof doc}`,
+    );
   }
   const result = doc as KubeconfigDocument;
   for (const list of LISTS) {

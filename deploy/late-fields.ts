@@ -31,14 +31,23 @@ export function lateFields(first: readonly KubeObject[], second: readonly KubeOb
   const firstKeys = first.map(objectKey);
   const unmatched = [...firstKeys.filter((k) => !seconds.has(k)), ...[...seconds.keys()].filter((k) => !firstKeys.includes(k))];
   if (unmatched.length > 0) {
-    throw new Error(`the stack's set of objects depends on the image references (${unmatched.join(', ')}); names and kinds must not derive from images`);
+    throw new Error(
+      `the stack's set of objects depends on the image references (${unmatched.join(', ')}); names and kinds must not derive from images`,
+    );
   }
   const result = new Map<string, FieldPath[]>();
   for (const obj of first) {
     const key = objectKey(obj);
     const paths = differingPaths(obj, seconds.get(key));
-    if (paths.some((p) => p.length < 2 || p[0] === 'apiVersion' || p[0] === 'kind' || (p[0] === 'metadata' && (p[1] === 'name' || p[1] === 'namespace')))) {
-      throw new Error(`${key}: its identity or whole sections depend on the image references (${paths.map((p) => p.join('.')).join(', ')})`);
+    if (
+      paths.some(
+        (p) =>
+          p.length < 2 || p[0] === 'apiVersion' || p[0] === 'kind' || (p[0] === 'metadata' && (p[1] === 'name' || p[1] === 'namespace')),
+      )
+    ) {
+      throw new Error(
+        `${key}: its identity or whole sections depend on the image references (${paths.map((p) => p.join('.')).join(', ')})`,
+      );
     }
     if (paths.length > 0) result.set(key, paths);
   }

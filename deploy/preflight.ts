@@ -22,7 +22,11 @@ const PULUMI_INSTALL =
   "then log in to a state backend: 'pulumi login --local' on a laptop, 'pulumi login s3://<bucket>' for shared stacks (docs/deploy.md)";
 
 /** Problems with the local tools, as sentences that say what to do. */
-export function toolProblems(command: DeployCommand, facts: ToolFacts, options: { readonly buildsImages: boolean; readonly stack: string }): string[] {
+export function toolProblems(
+  command: DeployCommand,
+  facts: ToolFacts,
+  options: { readonly buildsImages: boolean; readonly stack: string },
+): string[] {
   const problems: string[] = [];
   if (facts.pulumi === undefined) {
     problems.push(`the Pulumi CLI is missing: 'npm run ${command}' drives the 'pulumi' command, and none is on PATH; ${PULUMI_INSTALL}`);

@@ -69,15 +69,22 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
   // Built images have no digest until pushed: synthesize with two placeholder sets to learn
   // which fields depend on the images, and fill those from a synthesis with the real digests.
   const objectsOf = (s: SynthesizedEnvironment) => s.files.flatMap((f) => f.objects);
-  const synthesized = inputs.synthesize(env.name, { images: inputs.images.source === 'release' ? inputs.images.refs : placeholderImages(env.registry, 0) });
+  const synthesized = inputs.synthesize(env.name, {
+    images: inputs.images.source === 'release' ? inputs.images.refs : placeholderImages(env.registry, 0),
+  });
   const objects = objectsOf(synthesized);
-  const late = inputs.images.source === 'release' ? new Map<string, FieldPath[]>() : lateFields(objects, objectsOf(inputs.synthesize(env.name, { images: placeholderImages(env.registry, 1) })));
+  const late =
+    inputs.images.source === 'release'
+      ? new Map<string, FieldPath[]>()
+      : lateFields(objects, objectsOf(inputs.synthesize(env.name, { images: placeholderImages(env.registry, 1) })));
   const waves = orderIntoWaves(objects);
 
   const secretSpecs = planSecrets(synthesized.requiredSecrets, inputs.configuredSecrets);
   const clash = objects.filter((o) => o.kind === 'Secret' && secretSpecs.some((s) => s.name === o.metadata.name));
   if (clash.length > 0) {
-    throw new UserError(`the stack writes Secret ${clash.map((o) => `'${o.metadata.name}'`).join(', ')} that it also lists in requiredSecrets; a Secret is either synthesized or created by the deploy, not both`);
+    throw new UserError(
+      `the stack writes Secret ${clash.map((o) => `'${o.metadata.name}'`).join(', ')} that it also lists in requiredSecrets; a Secret is either synthesized or created by the deploy, not both`,
+    );
   }
   const missing = missingConfiguredSecrets(secretSpecs, (key) => inputs.secretConfig(key) !== undefined, env.name);
   if (missing !== undefined) throw new UserError(missing);
@@ -90,16 +97,21 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
   });
 
   const images = new ServiceImages('images', { plan: inputs.images, registryAuth: inputs.registryAuth, platform: inputs.platform });
-  const realObjects = pulumi
-    .all([images.refs.api, images.refs.worker])
-    .apply(([api, worker]) => new Map(objectsOf(inputs.synthesize(env.name, { images: { api, worker } })).map((o) => [objectKey(o), o])));
+  const realObjects =
+    late.size === 0
+      ? undefined
+      : pulumi
+          .all([images.refs.api, images.refs.worker])
+          .apply(
+            ([api, worker]) => new Map(objectsOf(inputs.synthesize(env.name, { images: { api, worker } })).map((o) => [objectKey(o), o])),
+          );
   new ManifestWaves('manifests', {
     waves,
     provider,
     timeouts: inputs.timeouts,
     inputsOf: (obj) => {
       const paths = late.get(objectKey(obj));
-      if (paths === undefined) return obj;
+      if (paths === undefined || realObjects === undefined) return obj;
       const real = realObjects.apply((byKey) => byKey.get(objectKey(obj)));
       return replaceAt(obj, paths, (path) => real.apply((o) => valueAtPath(o, path)));
     },

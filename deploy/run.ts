@@ -18,7 +18,12 @@ export interface Machine {
   readonly processEnv: NodeJS.ProcessEnv;
 }
 
-export const realMachine: Machine = { which: (c) => which(c), dockerDaemon: probeDockerDaemon, probeServer: (s) => probeServer(s), processEnv: process.env };
+export const realMachine: Machine = {
+  which: (c) => which(c),
+  dockerDaemon: probeDockerDaemon,
+  probeServer: (s) => probeServer(s),
+  processEnv: process.env,
+};
 
 export interface Checked {
   readonly env: EnvironmentConfig;
@@ -103,17 +108,26 @@ export async function runStackCommand(options: RunOptions): Promise<void> {
   // Loaded late: the Automation API is large, and the checks above must work without it.
   const automation = await import('@pulumi/pulumi/automation');
   const stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: env.name, workDir: options.repoRoot });
-  const common = { onOutput: options.write, onError: options.writeError, color: process.stdout.isTTY ? ('always' as const) : ('never' as const), refresh: options.refresh };
+  const common = {
+    onOutput: options.write,
+    onError: options.writeError,
+    color: process.stdout.isTTY ? ('always' as const) : ('never' as const),
+    refresh: options.refresh,
+  };
   try {
     if (options.command === 'deploy') await stack.up(common);
     else if (options.command === 'preview') await stack.preview({ ...common, diff: false });
     else await stack.destroy(common);
   } catch (err) {
     if (err instanceof automation.ConcurrentUpdateError) {
-      throw new UserError(`another update of stack '${env.name}' is running; wait for it, or if it died, run 'pulumi cancel --stack ${env.name}'`);
+      throw new UserError(
+        `another update of stack '${env.name}' is running; wait for it, or if it died, run 'pulumi cancel --stack ${env.name}'`,
+      );
     }
     if (err instanceof automation.CommandError) {
-      throw new UserError(`pulumi ${options.command === 'deploy' ? 'up' : options.command} of stack '${env.name}' failed; the output above says why`);
+      throw new UserError(
+        `pulumi ${options.command === 'deploy' ? 'up' : options.command} of stack '${env.name}' failed; the output above says why`,
+      );
     }
     throw err;
   }

@@ -52,22 +52,32 @@ export function planSecrets(required: readonly RequiredSecret[], mustBeConfigure
         secretName: secret.name,
         key,
         configKey,
-        generate: mustBeConfigured.includes(configKey) ? undefined : { length: key === 'username' ? 16 : 32, upper: key !== 'username', special: false },
+        generate: mustBeConfigured.includes(configKey)
+          ? undefined
+          : { length: key === 'username' ? 16 : 32, upper: key !== 'username', special: false },
       };
     }),
   }));
   const known = specs.flatMap((s) => s.values.map((v) => v.configKey));
   const strangers = mustBeConfigured.filter((k) => !known.includes(k));
   if (strangers.length > 0) {
-    throw new UserError(`tasknote:configuredSecrets names ${strangers.map((k) => `'${k}'`).join(', ')}, which no Secret uses; allowed: ${known.join(', ')}`);
+    throw new UserError(
+      `tasknote:configuredSecrets names ${strangers.map((k) => `'${k}'`).join(', ')}, which no Secret uses; allowed: ${known.join(', ')}`,
+    );
   }
   return specs;
 }
 
 /** Config keys that must be set but are not, as one message, or undefined. */
-export function missingConfiguredSecrets(specs: readonly SecretSpec[], isSet: (configKey: string) => boolean, stack: string): string | undefined {
+export function missingConfiguredSecrets(
+  specs: readonly SecretSpec[],
+  isSet: (configKey: string) => boolean,
+  stack: string,
+): string | undefined {
   const missing = specs.flatMap((s) => s.values).filter((v) => v.generate === undefined && !isSet(v.configKey));
   if (missing.length === 0) return undefined;
-  const commands = missing.map((v) => `  pulumi config set --secret --stack ${stack} tasknote:${v.configKey} <value>   # ${v.secretName} key '${v.key}'`);
+  const commands = missing.map(
+    (v) => `  pulumi config set --secret --stack ${stack} tasknote:${v.configKey} <value>   # ${v.secretName} key '${v.key}'`,
+  );
   return `stack '${stack}' needs these secrets set before it can deploy:\n${commands.join('\n')}`;
 }

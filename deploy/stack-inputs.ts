@@ -68,7 +68,9 @@ export function resolveDeployInputs(deps: StackInputsDeps): DeployProgramInputs 
 export function environmentOfStack(stack: string): EnvironmentName {
   const names: readonly string[] = ['dev', 'staging', 'prod'];
   if (!names.includes(stack)) {
-    throw new UserError(`stack '${stack}' is not an environment: a stack is named after the environment it deploys, one of ${names.join(', ')}`);
+    throw new UserError(
+      `stack '${stack}' is not an environment: a stack is named after the environment it deploys, one of ${names.join(', ')}`,
+    );
   }
   return stack as EnvironmentName;
 }
@@ -102,10 +104,16 @@ const LOCAL_CLUSTERS: readonly string[] = ['kind', 'minikube', 'k3d'];
 /** The checked-out commit and whether the working tree differs from it. */
 export function gitSource(repoRoot: string): { commit: string; dirty: boolean } {
   try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
     const status = execFileSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return { commit, dirty: status.trim() !== '' };
   } catch (err) {
-    throw new UserError(`cannot read the git commit to tag images with in ${repoRoot}: ${(err as Error).message.split('\n')[0]}; images built from the working tree need a git checkout`);
+    throw new UserError(
+      `cannot read the git commit to tag images with in ${repoRoot}: ${(err as Error).message.split('\n')[0]}; images built from the working tree need a git checkout`,
+    );
   }
 }

@@ -105,7 +105,12 @@ function serviceWave(service: KubeObject, objects: readonly KubeObject[], placed
 }
 
 function podTemplateLabels(obj: KubeObject): Record<string, string> {
-  const spec = obj.spec as { template?: { metadata?: { labels?: Record<string, string> } }; jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } } } | undefined;
+  const spec = obj.spec as
+    | {
+        template?: { metadata?: { labels?: Record<string, string> } };
+        jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
+      }
+    | undefined;
   return spec?.template?.metadata?.labels ?? spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {};
 }
 

@@ -37,7 +37,9 @@ export function objectResource(obj: KubeObject, args: unknown, opts: pulumi.Cust
   const typed = TYPED[`${obj.apiVersion}/${obj.kind}`];
   if (typed !== undefined) return new typed(name, args, opts);
   if (!obj.apiVersion.includes('/')) {
-    throw new Error(`${obj.kind} '${obj.metadata.name}' is a core (${obj.apiVersion}) kind the deploy has no resource class for; add it to deploy/components/manifest-waves.ts`);
+    throw new Error(
+      `${obj.kind} '${obj.metadata.name}' is a core (${obj.apiVersion}) kind the deploy has no resource class for; add it to deploy/components/manifest-waves.ts`,
+    );
   }
   return new k8s.apiextensions.CustomResource(name, args as k8s.apiextensions.CustomResourceArgs, opts);
 }

@@ -17,7 +17,13 @@ describe('checkClusterTarget', () => {
 
   test('does not care which context is current, because the provider pins its own', () => {
     const kc = parseKubeconfig(
-      kubeconfigText([{ name: 'tasknote-staging', server: 'https://abc123.gr7.eu-west-1.eks.amazonaws.com/' }, { name: 'other', server: 'https://x' }], 'other'),
+      kubeconfigText(
+        [
+          { name: 'tasknote-staging', server: 'https://abc123.gr7.eu-west-1.eks.amazonaws.com/' },
+          { name: 'other', server: 'https://x' },
+        ],
+        'other',
+      ),
       'kc',
     );
     expect(checkClusterTarget(staging, kc)).toMatchObject({ context: { name: 'tasknote-staging' } });
@@ -61,7 +67,9 @@ describe('assertClusterTarget', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toMatch(/^wrong cluster: .*\(https:\/\/10\.0\.0\.1:6443\).*\. Nothing was changed\. Fix the kubeconfig or environments\/dev\.ts/);
+    expect((error as Error).message).toMatch(
+      /^wrong cluster: .*\(https:\/\/10\.0\.0\.1:6443\).*\. Nothing was changed\. Fix the kubeconfig or environments\/dev\.ts/,
+    );
   });
 });
 

@@ -47,13 +47,23 @@ function workload(kind: string, name: string, component: string, image: string, 
 }
 
 function service(name: string, ns: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { 'app.kubernetes.io/name': name }, ports: [{ port: 80 }] } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: ns },
+    spec: { selector: { 'app.kubernetes.io/name': name }, ports: [{ port: 80 }] },
+  };
 }
 
 /** A stack shaped like app/stack.ts output, in scrambled order, with the given images. */
 export function smallStack(ns: string, images: { api: string; worker: string }): KubeObject[] {
   return [
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {} } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny', namespace: ns },
+      spec: { podSelector: {} },
+    },
     workload('Deployment', 'tasknote-api', 'api', images.api, ns),
     service('tasknote-api', ns),
     {

@@ -38,7 +38,9 @@ describe('sourceTag', () => {
 describe('registries', () => {
   test('derive repository, server and locality from the registry prefix', () => {
     expect(imageRepository('localhost:5001', 'api')).toBe('localhost:5001/tasknote-api');
-    expect(imageRepository('123.dkr.ecr.eu-west-1.amazonaws.com/tasknote', 'worker')).toBe('123.dkr.ecr.eu-west-1.amazonaws.com/tasknote/tasknote-worker');
+    expect(imageRepository('123.dkr.ecr.eu-west-1.amazonaws.com/tasknote', 'worker')).toBe(
+      '123.dkr.ecr.eu-west-1.amazonaws.com/tasknote/tasknote-worker',
+    );
     expect(registryServer('123.dkr.ecr.eu-west-1.amazonaws.com/tasknote')).toBe('123.dkr.ecr.eu-west-1.amazonaws.com');
     expect(isLocalRegistry('localhost:5001')).toBe(true);
     expect(isLocalRegistry('127.0.0.1:5001/x')).toBe(true);
@@ -48,7 +50,12 @@ describe('registries', () => {
 
 describe('planImages', () => {
   test('builds every service from the repository root with its own Dockerfile, tagged with the commit', () => {
-    const plan = planImages({ env: testEnvironment(), repoRoot: '/repo', git: { commit: COMMIT, dirty: false }, buildArgs: { NODE_IMAGE: 'node:20.19.5' } });
+    const plan = planImages({
+      env: testEnvironment(),
+      repoRoot: '/repo',
+      git: { commit: COMMIT, dirty: false },
+      buildArgs: { NODE_IMAGE: 'node:20.19.5' },
+    });
     expect(plan).toEqual({
       source: 'build',
       builds: [
@@ -119,7 +126,9 @@ describe('readReleaseRecord', () => {
 
 describe('pinnedReference', () => {
   test('pins the pushed repository by digest', () => {
-    expect(pinnedReference('localhost:5001/tasknote-api', `localhost:5001/tasknote-api@${DIGEST}`)).toBe(`localhost:5001/tasknote-api@${DIGEST}`);
+    expect(pinnedReference('localhost:5001/tasknote-api', `localhost:5001/tasknote-api@${DIGEST}`)).toBe(
+      `localhost:5001/tasknote-api@${DIGEST}`,
+    );
   });
   test('fails when docker reports a local image id instead of a pushed digest', () => {
     expect(() => pinnedReference('localhost:5001/tasknote-api', DIGEST)).toThrow(
@@ -127,7 +136,9 @@ describe('pinnedReference', () => {
     );
   });
   test('fails when the digest belongs to another repository', () => {
-    expect(() => pinnedReference('localhost:5001/tasknote-api', `localhost:5001/other@${DIGEST}`)).toThrow("reported digest of 'localhost:5001/other'");
+    expect(() => pinnedReference('localhost:5001/tasknote-api', `localhost:5001/other@${DIGEST}`)).toThrow(
+      "reported digest of 'localhost:5001/other'",
+    );
   });
 });
 

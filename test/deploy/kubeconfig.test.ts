@@ -7,7 +7,16 @@ import { kubeconfigText } from './fixtures';
 
 describe('parseKubeconfig', () => {
   test('lists contexts with the server of their cluster', () => {
-    const kc = parseKubeconfig(kubeconfigText([{ name: 'kind-tasknote', server: 'https://127.0.0.1:40001' }, { name: 'prod', server: 'https://prod.example' }], 'prod'), 'kc');
+    const kc = parseKubeconfig(
+      kubeconfigText(
+        [
+          { name: 'kind-tasknote', server: 'https://127.0.0.1:40001' },
+          { name: 'prod', server: 'https://prod.example' },
+        ],
+        'prod',
+      ),
+      'kc',
+    );
     expect(kc.currentContext).toBe('prod');
     expect(kc.contexts).toEqual([
       { name: 'kind-tasknote', cluster: 'kind-tasknote-cluster', user: 'kind-tasknote-user', server: 'https://127.0.0.1:40001' },
@@ -36,8 +45,17 @@ describe('parseKubeconfig', () => {
 describe('mergeKubeconfigs', () => {
   test('lets the first file win for a name and for current-context, like kubectl', () => {
     const first = kubeconfigText([{ name: 'a', server: 'https://first' }], 'a');
-    const second = kubeconfigText([{ name: 'a', server: 'https://second' }, { name: 'b', server: 'https://b' }], 'b');
-    const kc = mergeKubeconfigs([{ text: first, source: 'one' }, { text: second, source: 'two' }]);
+    const second = kubeconfigText(
+      [
+        { name: 'a', server: 'https://second' },
+        { name: 'b', server: 'https://b' },
+      ],
+      'b',
+    );
+    const kc = mergeKubeconfigs([
+      { text: first, source: 'one' },
+      { text: second, source: 'two' },
+    ]);
     expect(kc.sources).toEqual(['one', 'two']);
     expect(kc.currentContext).toBe('a');
     expect(kc.contexts.map((c) => [c.name, c.server])).toEqual([

@@ -5,7 +5,17 @@ const deployment = (image: string, version: string): KubeObject => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'api', namespace: 'ns', labels: { 'app.kubernetes.io/version': version } },
-  spec: { replicas: 2, template: { spec: { containers: [{ name: 'api', image }, { name: 'side', image: 'redis:7' }] } } },
+  spec: {
+    replicas: 2,
+    template: {
+      spec: {
+        containers: [
+          { name: 'api', image },
+          { name: 'side', image: 'redis:7' },
+        ],
+      },
+    },
+  },
 });
 
 describe('differingPaths', () => {
@@ -27,7 +37,15 @@ describe('lateFields', () => {
     const first = [deployment('a@sha256:0', 'v0'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' } }];
     const second = [deployment('a@sha256:f', 'vf'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' } }];
     expect(lateFields(first, second)).toEqual(
-      new Map([['apps/v1/Deployment/ns/api', [['metadata', 'labels', 'app.kubernetes.io/version'], ['spec', 'template', 'spec', 'containers', 0, 'image']]]]),
+      new Map([
+        [
+          'apps/v1/Deployment/ns/api',
+          [
+            ['metadata', 'labels', 'app.kubernetes.io/version'],
+            ['spec', 'template', 'spec', 'containers', 0, 'image'],
+          ],
+        ],
+      ]),
     );
   });
   test('fails when the set of objects depends on the images', () => {

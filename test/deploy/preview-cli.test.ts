@@ -41,8 +41,14 @@ if (reason !== undefined) {
     const kubeconfig = join(project, 'kubeconfig');
     writeFileSync(kubeconfig, kubeconfigText([{ name: 'kind-tasknote', server: 'https://127.0.0.1:6443' }]));
 
-    const env = { ...process.env, PULUMI_BACKEND_URL: `file://${join(project, 'state')}`, PULUMI_CONFIG_PASSPHRASE: 'preview-test', PULUMI_SKIP_UPDATE_CHECK: 'true' };
-    const pulumi = (...args: string[]) => execFileSync('pulumi', [...args, '--non-interactive', '--cwd', project], { env, encoding: 'utf8', stdio: 'pipe' });
+    const env = {
+      ...process.env,
+      PULUMI_BACKEND_URL: `file://${join(project, 'state')}`,
+      PULUMI_CONFIG_PASSPHRASE: 'preview-test',
+      PULUMI_SKIP_UPDATE_CHECK: 'true',
+    };
+    const pulumi = (...args: string[]) =>
+      execFileSync('pulumi', [...args, '--non-interactive', '--cwd', project], { env, encoding: 'utf8', stdio: 'pipe' });
     pulumi('login', `file://${join(project, 'state')}`);
     pulumi('stack', 'init', 'dev');
     pulumi('config', 'set', '--stack', 'dev', 'tasknote:kubeconfig', kubeconfig);

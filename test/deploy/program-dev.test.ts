@@ -3,7 +3,9 @@
 import { mocksFor, runEntry, find, isKubernetesObject, kindOf, podImages, isWireSecret, REPO_ROOT } from './stack-run';
 import { mockDigest, mockGenerated, valueOf } from './pulumi-harness';
 
-const recorder = mocksFor('dev', { 'tasknote:migrationTimeout': '7m', 'tasknote:adminToken': 'CONFIGURED-admin-token-5e3' }, ['tasknote:adminToken']);
+const recorder = mocksFor('dev', { 'tasknote:migrationTimeout': '7m', 'tasknote:adminToken': 'CONFIGURED-admin-token-5e3' }, [
+  'tasknote:adminToken',
+]);
 
 import { join } from 'node:path';
 import { deployEnvironment, type DeployOutputs } from '../../deploy/program';
@@ -39,7 +41,10 @@ test('refuses a kubeconfig whose context points at another cluster, before regis
     },
     git: () => git,
   });
-  const wrong = { ...inputs, kubeconfig: { ...inputs.kubeconfig, contexts: inputs.kubeconfig.contexts.map((c) => ({ ...c, server: 'https://10.1.2.3:6443' })) } };
+  const wrong = {
+    ...inputs,
+    kubeconfig: { ...inputs.kubeconfig, contexts: inputs.kubeconfig.contexts.map((c) => ({ ...c, server: 'https://10.1.2.3:6443' })) },
+  };
   expect(() => deployEnvironment(wrong)).toThrow(UserError);
   expect(() => deployEnvironment(wrong)).toThrow(
     /^wrong cluster: stack 'dev' may deploy only to context 'kind-tasknote' at a server matching 'https:\/\/127\.0\.0\.1:6443', but kubeconfig \S+ points context 'kind-tasknote' at cluster 'kind-tasknote-cluster' \(https:\/\/10\.1\.2\.3:6443\); current-context 'someone-elses'\. Nothing was changed\./,
@@ -52,7 +57,11 @@ test('builds each image from the repository root with its Dockerfile, tagged wit
   expect(images.map((r) => r.name).sort()).toEqual(['api', 'worker']);
   for (const image of images) {
     expect(image.inputs.imageName).toBe(`localhost:5001/tasknote-${image.name}:${tag}`);
-    expect(image.inputs.build).toMatchObject({ context: REPO_ROOT, dockerfile: join(REPO_ROOT, 'services', image.name, 'Dockerfile'), builderVersion: 'BuilderBuildKit' });
+    expect(image.inputs.build).toMatchObject({
+      context: REPO_ROOT,
+      dockerfile: join(REPO_ROOT, 'services', image.name, 'Dockerfile'),
+      builderVersion: 'BuilderBuildKit',
+    });
     expect(image.inputs.skipPush).toBe(false);
     expect(image.inputs.registry).toBeUndefined();
   }
@@ -67,8 +76,12 @@ test('puts the pushed digests in every pod that runs a service image', () => {
 
 test('registers exactly the objects synth makes with those digests, unchanged', () => {
   const expected = synthesizeEnvironment('dev', { images: refs }).files.flatMap((f) => f.objects);
-  const registered = recorder.registrations.filter(isKubernetesObject).filter((r) => !(kindOf(r) === 'Secret' && r.parent.includes('StackSecrets')));
-  expect(registered.map((r) => `${kindOf(r)}/${r.inputs.metadata.name}`).sort()).toEqual(expected.map((o) => `${o.kind}/${o.metadata.name}`).sort());
+  const registered = recorder.registrations
+    .filter(isKubernetesObject)
+    .filter((r) => !(kindOf(r) === 'Secret' && r.parent.includes('StackSecrets')));
+  expect(registered.map((r) => `${kindOf(r)}/${r.inputs.metadata.name}`).sort()).toEqual(
+    expected.map((o) => `${o.kind}/${o.metadata.name}`).sort(),
+  );
   for (const obj of expected) expect(find(recorder, obj.kind, obj.metadata.name).inputs).toEqual(JSON.parse(JSON.stringify(obj)));
 });
 
@@ -92,21 +105,38 @@ test('applies in waves: namespace, foundation, data stores, migration (waited, w
   const urn = (kind: string, name: string) => find(recorder, kind, name).urn;
   const deps = (kind: string, name: string) => find(recorder, kind, name).dependencies;
   const job = find(recorder, 'Job', 'tasknote-migrate');
-  expect(job.dependencies).toEqual(expect.arrayContaining([urn('Namespace', 'tasknote-dev'), urn('StatefulSet', 'tasknote-postgres'), urn('Deployment', 'tasknote-redis'), urn('Secret', 'tasknote-database'), urn('ConfigMap', 'tasknote-api-config')]));
+  expect(job.dependencies).toEqual(
+    expect.arrayContaining([
+      urn('Namespace', 'tasknote-dev'),
+      urn('StatefulSet', 'tasknote-postgres'),
+      urn('Deployment', 'tasknote-redis'),
+      urn('Secret', 'tasknote-database'),
+      urn('ConfigMap', 'tasknote-api-config'),
+    ]),
+  );
   expect(job.timeouts).toEqual({ create: '7m', update: '7m' });
   expect(job.deleteBeforeReplace).toBe(true);
-  for (const [kind, name] of [['Deployment', 'tasknote-api'], ['Deployment', 'tasknote-worker'], ['CronJob', 'tasknote-daily-summary'], ['CronJob', 'tasknote-db-backup']]) {
+  for (const [kind, name] of [
+    ['Deployment', 'tasknote-api'],
+    ['Deployment', 'tasknote-worker'],
+    ['CronJob', 'tasknote-daily-summary'],
+    ['CronJob', 'tasknote-db-backup'],
+  ]) {
     expect(deps(kind, name)).toContain(job.urn);
   }
   expect(find(recorder, 'Deployment', 'tasknote-api').timeouts).toEqual({ create: '5m', update: '5m' });
-  for (const [kind, name] of [['Ingress', 'tasknote-api'], ['PodDisruptionBudget', 'tasknote-api'], ['NetworkPolicy', 'default-deny']]) {
+  for (const [kind, name] of [
+    ['Ingress', 'tasknote-api'],
+    ['PodDisruptionBudget', 'tasknote-api'],
+    ['NetworkPolicy', 'default-deny'],
+  ]) {
     expect(deps(kind, name)).toEqual(expect.arrayContaining([urn('Deployment', 'tasknote-api'), job.urn]));
   }
   expect(deps('Namespace', 'tasknote-dev')).toEqual([]);
   expect(deps('StatefulSet', 'tasknote-postgres')).not.toContain(job.urn);
 });
 
-test('sends every Kubernetes object through the stack\'s own provider, pinned to its context with server-side apply', () => {
+test("sends every Kubernetes object through the stack's own provider, pinned to its context with server-side apply", () => {
   const providers = recorder.registrations.filter((r) => r.type === 'pulumi:providers:kubernetes');
   expect(providers).toHaveLength(1);
   const [provider] = providers;
@@ -122,7 +152,12 @@ test('asks the engine for nothing: no invoke happens', () => {
 });
 
 test('exports the digests and names, never a secret value', async () => {
-  expect(outputs).toMatchObject({ environment: 'dev', namespace: 'tasknote-dev', imageSource: 'build', cluster: { context: 'kind-tasknote', server: 'https://127.0.0.1:6443' } });
+  expect(outputs).toMatchObject({
+    environment: 'dev',
+    namespace: 'tasknote-dev',
+    imageSource: 'build',
+    cluster: { context: 'kind-tasknote', server: 'https://127.0.0.1:6443' },
+  });
   expect(await valueOf(outputs.images)).toEqual(refs);
   expect([...outputs.secrets].sort()).toEqual(['tasknote-admin', 'tasknote-database', 'tasknote-smtp']);
   const text = JSON.stringify({ ...outputs, images: await valueOf(outputs.images) });

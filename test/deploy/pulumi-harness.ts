@@ -64,7 +64,9 @@ export function installMocks(stack: string, config: Record<string, string> = {},
     stack,
     false,
   );
-  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: any, cb: (err: any, res: any) => void) => Promise<void> };
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource: (req: any, cb: (err: any, res: any) => void) => Promise<void>;
+  };
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
     original(req, (err, res) => {

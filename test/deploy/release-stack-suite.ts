@@ -26,14 +26,27 @@ export function releaseStackSuite(stack: EnvironmentName, recorder: Recorder): v
   }, 120_000);
 
   const inputs = (overrides: { secretConfig?: (key: string) => pulumi.Output<string> | undefined } = {}) => ({
-    ...resolveDeployInputs({ stack, config: new pulumi.Config('tasknote'), processEnv: {}, repoRoot: REPO_ROOT, loadEnvironment, synthesize: (name, o) => synthesizeEnvironment(name, o) }),
+    ...resolveDeployInputs({
+      stack,
+      config: new pulumi.Config('tasknote'),
+      processEnv: {},
+      repoRoot: REPO_ROOT,
+      loadEnvironment,
+      synthesize: (name, o) => synthesizeEnvironment(name, o),
+    }),
     ...overrides,
   });
 
   test('refuses a kubeconfig whose context points at another cluster, before registering anything', () => {
     const before = recorder.registrations.length;
     const base = inputs();
-    const elsewhere = { ...base, kubeconfig: { ...base.kubeconfig, contexts: base.kubeconfig.contexts.map((c) => ({ ...c, server: 'https://prod-lookalike.example:443' })) } };
+    const elsewhere = {
+      ...base,
+      kubeconfig: {
+        ...base.kubeconfig,
+        contexts: base.kubeconfig.contexts.map((c) => ({ ...c, server: 'https://prod-lookalike.example:443' })),
+      },
+    };
     expect(() => deployEnvironment(elsewhere)).toThrow(UserError);
     expect(() => deployEnvironment(elsewhere)).toThrow(
       `wrong cluster: stack '${stack}' may deploy only to context '${env.cluster.context}' at a server matching '${env.cluster.server}'`,
@@ -78,7 +91,12 @@ export function releaseStackSuite(stack: EnvironmentName, recorder: Recorder): v
       expect(isWireSecret(secret.wire.stringData)).toBe(true);
       expect(secret.inputs.metadata.namespace).toBe(env.namespace);
     }
-    expect(recorder.registrations.filter((r) => r.type.startsWith('random:')).map((r) => r.name).sort()).toEqual(['adminToken', 'databasePassword']);
+    expect(
+      recorder.registrations
+        .filter((r) => r.type.startsWith('random:'))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['adminToken', 'databasePassword']);
   });
 
   test('runs the migration after the data stores and before the workloads', () => {
@@ -105,8 +123,15 @@ export function releaseStackSuite(stack: EnvironmentName, recorder: Recorder): v
     const written = readdirSync(join(outDir, stack)).map((f) => readFileSync(join(outDir, stack, f), 'utf8'));
     expect(written.length).toBeGreaterThan(0);
     const stackFiles = ['Pulumi.yaml', `Pulumi.${stack}.yaml`].map((f) => readFileSync(join(REPO_ROOT, f), 'utf8'));
-    const elsewhere = recorder.registrations.filter((r) => !(kindOf(r) === 'Secret' && r.parent.includes('StackSecrets')) && !r.type.startsWith('random:'));
-    const haystacks = [...written, ...stackFiles, JSON.stringify({ ...outputs, images: await valueOf(outputs.images) }), JSON.stringify(elsewhere.map((r) => r.inputs))];
+    const elsewhere = recorder.registrations.filter(
+      (r) => !(kindOf(r) === 'Secret' && r.parent.includes('StackSecrets')) && !r.type.startsWith('random:'),
+    );
+    const haystacks = [
+      ...written,
+      ...stackFiles,
+      JSON.stringify({ ...outputs, images: await valueOf(outputs.images) }),
+      JSON.stringify(elsewhere.map((r) => r.inputs)),
+    ];
     for (const value of values) for (const text of haystacks) expect(text).not.toContain(value);
   });
 }

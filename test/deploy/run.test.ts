@@ -54,30 +54,43 @@ describe('checkBeforePulumi', () => {
   test('needs Docker for a dev deploy, which builds, but not for prod, which takes its release record', async () => {
     const noDocker = await problemOf(checkBeforePulumi('deploy', 'dev', REPO_ROOT, machine({ tools: ['pulumi'] })));
     expect(noDocker.message).toContain("Docker is missing: stack 'dev' builds its images");
-    const prodKubeconfig = kubeconfigFile([{ name: 'arn:aws:eks:eu-west-1:123456789012:cluster/tasknote-prod', server: 'https://placeholder' }]);
-    const prod = await problemOf(checkBeforePulumi('deploy', 'prod', REPO_ROOT, machine({ tools: ['pulumi'], processEnv: { KUBECONFIG: prodKubeconfig } })));
+    const prodKubeconfig = kubeconfigFile([
+      { name: 'arn:aws:eks:eu-west-1:123456789012:cluster/tasknote-prod', server: 'https://placeholder' },
+    ]);
+    const prod = await problemOf(
+      checkBeforePulumi('deploy', 'prod', REPO_ROOT, machine({ tools: ['pulumi'], processEnv: { KUBECONFIG: prodKubeconfig } })),
+    );
     expect(prod.message).not.toContain('Docker');
   });
 
   test('fails when the kubeconfig points elsewhere, naming both clusters, and reports every problem at once', async () => {
-    const elsewhere = machine({ tools: [], processEnv: { KUBECONFIG: kubeconfigFile([{ name: 'kind-tasknote', server: 'https://10.9.8.7:6443' }]) } });
+    const elsewhere = machine({
+      tools: [],
+      processEnv: { KUBECONFIG: kubeconfigFile([{ name: 'kind-tasknote', server: 'https://10.9.8.7:6443' }]) },
+    });
     const err = await problemOf(checkBeforePulumi('deploy', 'dev', REPO_ROOT, elsewhere));
     const lines = err.message.split('\n');
     expect(lines[0]).toBe("cannot deploy 'dev'; nothing was changed:");
     expect(lines).toHaveLength(4);
-    expect(lines[3]).toMatch(/^  - wrong cluster: stack 'dev' may deploy only to context 'kind-tasknote' at a server matching 'https:\/\/127\.0\.0\.1:6443', but .* \(https:\/\/10\.9\.8\.7:6443\).*; create it with 'scripts\/cluster\/kind-up\.sh'/);
+    expect(lines[3]).toMatch(
+      /^  - wrong cluster: stack 'dev' may deploy only to context 'kind-tasknote' at a server matching 'https:\/\/127\.0\.0\.1:6443', but .* \(https:\/\/10\.9\.8\.7:6443\).*; create it with 'scripts\/cluster\/kind-up\.sh'/,
+    );
   });
 
   test('fails when there is no kubeconfig, saying how to create the cluster', async () => {
     const none = machine({ processEnv: { KUBECONFIG: '/nonexistent/kubeconfig' } });
     const err = await problemOf(checkBeforePulumi('destroy', 'dev', REPO_ROOT, none));
-    expect(err.message).toContain("no kubeconfig found: looked at /nonexistent/kubeconfig; set KUBECONFIG or the stack config 'tasknote:kubeconfig' to the file of the cluster; create it with 'scripts/cluster/kind-up.sh'");
+    expect(err.message).toContain(
+      "no kubeconfig found: looked at /nonexistent/kubeconfig; set KUBECONFIG or the stack config 'tasknote:kubeconfig' to the file of the cluster; create it with 'scripts/cluster/kind-up.sh'",
+    );
   });
 
   test('fails when the cluster does not answer, except for a preview, which only warns', async () => {
     const down = machine({ probeServer: async () => '127.0.0.1:6443: ECONNREFUSED' });
     const err = await problemOf(checkBeforePulumi('deploy', 'dev', REPO_ROOT, down));
-    expect(err.message).toContain("the cluster of 'dev' does not answer at https://127.0.0.1:6443 (127.0.0.1:6443: ECONNREFUSED); create it with");
+    expect(err.message).toContain(
+      "the cluster of 'dev' does not answer at https://127.0.0.1:6443 (127.0.0.1:6443: ECONNREFUSED); create it with",
+    );
     expect((await checkBeforePulumi('preview', 'dev', REPO_ROOT, down)).warnings).toHaveLength(1);
   });
 

@@ -36,16 +36,28 @@ describe('resolveDeployInputs', () => {
   });
 
   test('passes NODE_IMAGE and the platform to the builds', () => {
-    const inputs = resolve('dev', { 'tasknote:kubeconfig': kubeconfigFileFor('dev'), 'tasknote:nodeImage': 'node:20-bookworm-slim', 'tasknote:platform': 'linux/arm64' });
+    const inputs = resolve('dev', {
+      'tasknote:kubeconfig': kubeconfigFileFor('dev'),
+      'tasknote:nodeImage': 'node:20-bookworm-slim',
+      'tasknote:platform': 'linux/arm64',
+    });
     expect(inputs.platform).toBe('linux/arm64');
-    expect(inputs.images.source === 'build' && inputs.images.builds.map((b) => b.args)).toEqual([{ NODE_IMAGE: 'node:20-bookworm-slim' }, { NODE_IMAGE: 'node:20-bookworm-slim' }]);
+    expect(inputs.images.source === 'build' && inputs.images.builds.map((b) => b.args)).toEqual([
+      { NODE_IMAGE: 'node:20-bookworm-slim' },
+      { NODE_IMAGE: 'node:20-bookworm-slim' },
+    ]);
   });
 
   test('takes the release record for prod, and builds when the stack says so', () => {
     expect(resolve('prod', { 'tasknote:kubeconfig': kubeconfigFileFor('prod') }).images.source).toBe('release');
     const building = resolve(
       'staging',
-      { 'tasknote:kubeconfig': kubeconfigFileFor('staging'), 'tasknote:imageSource': 'build', 'tasknote:registryUsername': 'AWS', 'tasknote:registryPassword': 'ecr-token' },
+      {
+        'tasknote:kubeconfig': kubeconfigFileFor('staging'),
+        'tasknote:imageSource': 'build',
+        'tasknote:registryUsername': 'AWS',
+        'tasknote:registryPassword': 'ecr-token',
+      },
       ['tasknote:registryPassword'],
     );
     expect(building.images.source).toBe('build');
@@ -71,7 +83,9 @@ describe('resolveDeployInputs', () => {
   });
 
   test('fails when imageSource is neither build nor release', () => {
-    expect(() => resolve('dev', { 'tasknote:kubeconfig': kubeconfigFileFor('dev'), 'tasknote:imageSource': 'latest' })).toThrow(/imageSource/);
+    expect(() => resolve('dev', { 'tasknote:kubeconfig': kubeconfigFileFor('dev'), 'tasknote:imageSource': 'latest' })).toThrow(
+      /imageSource/,
+    );
   });
 });
 

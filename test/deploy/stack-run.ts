@@ -62,5 +62,7 @@ export function podImages(r: Registration): string[] {
 
 /** True when the serialized value is wrapped as a Pulumi secret. */
 export function isWireSecret(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)['4dabf18193072939515e22adb298388d'] === SECRET_SIG;
+  return (
+    typeof value === 'object' && value !== null && (value as Record<string, unknown>)['4dabf18193072939515e22adb298388d'] === SECRET_SIG
+  );
 }

@@ -6,7 +6,8 @@ const names = (objs: readonly KubeObject[]) => objs.map((o) => `${o.kind}/${o.me
 
 describe('orderIntoWaves', () => {
   const waves = orderIntoWaves(smallStack('tasknote-dev', images));
-  const waveOf = (kind: string, name: string) => waves.find((w) => w.objects.some((o) => o.kind === kind && o.metadata.name === name))?.name;
+  const waveOf = (kind: string, name: string) =>
+    waves.find((w) => w.objects.some((o) => o.kind === kind && o.metadata.name === name))?.name;
 
   test('applies the waves in the documented order', () => {
     expect(waves.map((w) => w.name)).toEqual([...WAVES]);
@@ -14,7 +15,11 @@ describe('orderIntoWaves', () => {
 
   test('puts each kind in its wave', () => {
     expect(names(waves[0].objects)).toEqual(['Namespace/tasknote-dev']);
-    expect(names(waves[1].objects)).toEqual(['PersistentVolumeClaim/tasknote-backups', 'ConfigMap/tasknote-api', 'ServiceAccount/tasknote-api']);
+    expect(names(waves[1].objects)).toEqual([
+      'PersistentVolumeClaim/tasknote-backups',
+      'ConfigMap/tasknote-api',
+      'ServiceAccount/tasknote-api',
+    ]);
     expect(waveOf('Job', 'tasknote-migrate')).toBe('migration');
     expect(names(waves[5].objects)).toEqual([
       'NetworkPolicy/default-deny',
@@ -41,7 +46,12 @@ describe('orderIntoWaves', () => {
   });
 
   test('puts a Service without a selector in the foundation', () => {
-    const headless: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'external', namespace: 'n' }, spec: { type: 'ExternalName' } };
+    const headless: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'external', namespace: 'n' },
+      spec: { type: 'ExternalName' },
+    };
     expect(orderIntoWaves([headless])).toEqual([{ name: 'foundation', objects: [headless] }]);
   });
 
