@@ -6,9 +6,23 @@ export const KUBERNETES_VERSION = '1.28';
 
 const SERVED: Record<string, readonly string[]> = {
   v1: [
-    'Binding', 'ComponentStatus', 'ConfigMap', 'Endpoints', 'Event', 'LimitRange', 'Namespace', 'Node',
-    'PersistentVolume', 'PersistentVolumeClaim', 'Pod', 'PodTemplate', 'ReplicationController', 'ResourceQuota',
-    'Secret', 'Service', 'ServiceAccount',
+    'Binding',
+    'ComponentStatus',
+    'ConfigMap',
+    'Endpoints',
+    'Event',
+    'LimitRange',
+    'Namespace',
+    'Node',
+    'PersistentVolume',
+    'PersistentVolumeClaim',
+    'Pod',
+    'PodTemplate',
+    'ReplicationController',
+    'ResourceQuota',
+    'Secret',
+    'Service',
+    'ServiceAccount',
   ],
   'admissionregistration.k8s.io/v1': ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
   'apiextensions.k8s.io/v1': ['CustomResourceDefinition'],
@@ -88,9 +102,7 @@ export const FIELDS_ADDED_AFTER: Record<string, Record<string, string>> = {
   V1PodAffinityTerm: { matchLabelKeys: '1.29', mismatchLabelKeys: '1.29' },
 };
 
-export type ApiLookup =
-  | { readonly served: true }
-  | { readonly served: false; readonly found: string; readonly fix: string };
+export type ApiLookup = { readonly served: true } | { readonly served: false; readonly found: string; readonly fix: string };
 
 /** Says whether a 1.28 API server serves `apiVersion`/`kind`, and if not, what to use instead. */
 export function lookupApi(apiVersion: string, kind: string): ApiLookup {
@@ -112,12 +124,17 @@ export function lookupApi(apiVersion: string, kind: string): ApiLookup {
       fix: `target an API that Kubernetes ${KUBERNETES_VERSION} serves, or raise the cluster version the check targets`,
     };
   }
-  const versions = Object.entries(SERVED).filter(([, ks]) => ks.includes(kind)).map(([v]) => v);
+  const versions = Object.entries(SERVED)
+    .filter(([, ks]) => ks.includes(kind))
+    .map(([v]) => v);
   if (kinds || versions.length > 0) {
     return {
       served: false,
       found: `Kubernetes ${KUBERNETES_VERSION} does not serve kind ${kind} in ${apiVersion}`,
-      fix: versions.length > 0 ? `use apiVersion ${versions.join(' or ')} for ${kind}` : `use one of the kinds of ${apiVersion}: ${kinds!.join(', ')}`,
+      fix:
+        versions.length > 0
+          ? `use apiVersion ${versions.join(' or ')} for ${kind}`
+          : `use one of the kinds of ${apiVersion}: ${kinds!.join(', ')}`,
     };
   }
   return {

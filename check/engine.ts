@@ -30,7 +30,17 @@ const UNWAIVABLE = new Set(['yaml-syntax', 'waiver-reason', 'waiver-unknown-rule
 
 /** Formats a field path as `spec.containers[0].image`. */
 export function formatPath(path: FieldPath): string {
-  return path.reduce<string>((out, seg) => (typeof seg === 'number' ? `${out}[${seg}]` : /^[A-Za-z_][\w-]*$/.test(seg) ? (out ? `${out}.${seg}` : seg) : `${out}[${JSON.stringify(seg)}]`), '');
+  return path.reduce<string>(
+    (out, seg) =>
+      typeof seg === 'number'
+        ? `${out}[${seg}]`
+        : /^[A-Za-z_][\w-]*$/.test(seg)
+          ? out
+            ? `${out}.${seg}`
+            : seg
+          : `${out}[${JSON.stringify(seg)}]`,
+    '',
+  );
 }
 
 export interface RunOptions extends CheckOptions {
@@ -54,11 +64,28 @@ export function runCheck(items: readonly SourcedObject[], options: RunOptions = 
   });
 
   for (const p of options.loadProblems ?? []) {
-    raw.push({ ruleId: 'yaml-syntax', severity: 'error', object: { apiVersion: '?', kind: '?', name: '?' }, source: p.source, line: p.line, path: '', found: p.found, fix: p.fix });
+    raw.push({
+      ruleId: 'yaml-syntax',
+      severity: 'error',
+      object: { apiVersion: '?', kind: '?', name: '?' },
+      source: p.source,
+      line: p.line,
+      path: '',
+      found: p.found,
+      fix: p.fix,
+    });
   }
 
-  const custom = customResourcesOf(items.map((i) => i.object), provided);
-  loadValidators(items.map((i) => i.object).filter((o) => typeof o.apiVersion === 'string' && typeof o.kind === 'string') as { apiVersion: string; kind: string }[]);
+  const custom = customResourcesOf(
+    items.map((i) => i.object),
+    provided,
+  );
+  loadValidators(
+    items.map((i) => i.object).filter((o) => typeof o.apiVersion === 'string' && typeof o.kind === 'string') as {
+      apiVersion: string;
+      kind: string;
+    }[],
+  );
   const invalid = new Set<SourcedObject>();
   const seen = new Map<string, SourcedObject>();
   for (const item of items) {
@@ -68,7 +95,16 @@ export function runCheck(items: readonly SourcedObject[], options: RunOptions = 
     }
     const key = describeRef(refOf(item.object));
     const first = seen.get(key);
-    if (first) raw.push(make(item, 'duplicate-object', ['metadata', 'name'], `${key} is also defined in ${first.source}${first.locate ? `:${first.locate([]) ?? '?'}` : ''}`, 'keep one definition: the later one would silently replace the earlier'));
+    if (first)
+      raw.push(
+        make(
+          item,
+          'duplicate-object',
+          ['metadata', 'name'],
+          `${key} is also defined in ${first.source}${first.locate ? `:${first.locate([]) ?? '?'}` : ''}`,
+          'keep one definition: the later one would silently replace the earlier',
+        ),
+      );
     else seen.set(key, item);
   }
 
@@ -95,7 +131,12 @@ export function runCheck(items: readonly SourcedObject[], options: RunOptions = 
 type Make = (item: SourcedObject, ruleId: string, path: FieldPath, found: string, fix: string) => Finding & { item?: SourcedObject };
 
 /** Moves waived findings out, and reports waivers that lack a reason, name no rule or silence nothing. */
-function applyWaivers(items: readonly SourcedObject[], raw: (Finding & { item?: SourcedObject })[], make: Make, couldFire: (item: SourcedObject, ruleId: string) => boolean) {
+function applyWaivers(
+  items: readonly SourcedObject[],
+  raw: (Finding & { item?: SourcedObject })[],
+  make: Make,
+  couldFire: (item: SourcedObject, ruleId: string) => boolean,
+) {
   const findings: (Finding & { item?: SourcedObject })[] = [];
   const waiverFindings: (Finding & { item?: SourcedObject })[] = [];
   const waivers = new Map<SourcedObject, Map<string, { reason: string; used: number }>>();
@@ -108,9 +149,25 @@ function applyWaivers(items: readonly SourcedObject[], raw: (Finding & { item?: 
       const reason = typeof value === 'string' ? value.trim() : '';
       const path = ['metadata', 'annotations', key];
       if (!RULE_BY_ID.has(ruleId) || UNWAIVABLE.has(ruleId)) {
-        waiverFindings.push(make(item, 'waiver-unknown-rule', path, `waiver names ${UNWAIVABLE.has(ruleId) ? 'the unwaivable rule' : 'no rule'} ${JSON.stringify(ruleId)}`, `use one of the rule IDs that \`tasknote check --list-rules\` prints${UNWAIVABLE.has(ruleId) ? ', other than yaml-syntax and the waiver rules' : ''}`));
+        waiverFindings.push(
+          make(
+            item,
+            'waiver-unknown-rule',
+            path,
+            `waiver names ${UNWAIVABLE.has(ruleId) ? 'the unwaivable rule' : 'no rule'} ${JSON.stringify(ruleId)}`,
+            `use one of the rule IDs that \`tasknote check --list-rules\` prints${UNWAIVABLE.has(ruleId) ? ', other than yaml-syntax and the waiver rules' : ''}`,
+          ),
+        );
       } else if (reason === '') {
-        waiverFindings.push(make(item, 'waiver-reason', path, `waiver of ${ruleId} has no reason`, 'write why the rule does not apply to this object, for a reviewer to judge'));
+        waiverFindings.push(
+          make(
+            item,
+            'waiver-reason',
+            path,
+            `waiver of ${ruleId} has no reason`,
+            'write why the rule does not apply to this object, for a reviewer to judge',
+          ),
+        );
       } else {
         const forItem = waivers.get(item) ?? new Map();
         forItem.set(ruleId, { reason, used: 0 });
@@ -127,7 +184,16 @@ function applyWaivers(items: readonly SourcedObject[], raw: (Finding & { item?: 
   for (const [item, byRule] of waivers) {
     for (const [ruleId, w] of byRule) {
       listed.push({ ruleId, reason: w.reason, object: refOf(item.object), source: item.source, used: w.used });
-      if (w.used === 0 && couldFire(item, ruleId)) waiverFindings.push(make(item, 'waiver-unused', ['metadata', 'annotations', WAIVER_PREFIX + ruleId], `waiver of ${ruleId} silences nothing`, 'remove the stale waiver'));
+      if (w.used === 0 && couldFire(item, ruleId))
+        waiverFindings.push(
+          make(
+            item,
+            'waiver-unused',
+            ['metadata', 'annotations', WAIVER_PREFIX + ruleId],
+            `waiver of ${ruleId} silences nothing`,
+            'remove the stale waiver',
+          ),
+        );
     }
   }
   return { findings: [...findings, ...waiverFindings], waivers: listed };

@@ -31,10 +31,15 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
 }
 
 /** Checks the synthesized output of environments under `distDir/<env>`, each with its own profile. */
-export function checkEnvironments(envs: readonly EnvironmentName[], distDir: string, options: Omit<CheckOptions, 'profile' | 'name'> = {}): CheckReport {
+export function checkEnvironments(
+  envs: readonly EnvironmentName[],
+  distDir: string,
+  options: Omit<CheckOptions, 'profile' | 'name'> = {},
+): CheckReport {
   const targets = envs.map((env) => {
     const dir = path.join(distDir, env);
-    if (!fs.existsSync(dir)) throw new UserError(`${dir} does not exist: run \`npm run synth\` first (or \`npm run synth -- --env ${env}\`)`, 2);
+    if (!fs.existsSync(dir))
+      throw new UserError(`${dir} does not exist: run \`npm run synth\` first (or \`npm run synth -- --env ${env}\`)`, 2);
     const loaded = loadFiles(listFiles([dir]));
     return runCheck(loaded.items, { ...options, name: env, profile: env, loadProblems: loaded.problems });
   });

@@ -60,11 +60,24 @@ function schemaFile(apiVersion: string, kind: string): string | undefined {
  * environment) need one chunk, built once and then read from the cache.
  */
 const COMMON_KINDS: readonly [string, string][] = [
-  ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'Service'], ['v1', 'ServiceAccount'], ['v1', 'Namespace'],
-  ['v1', 'PersistentVolumeClaim'], ['v1', 'Pod'], ['apps/v1', 'Deployment'], ['apps/v1', 'StatefulSet'],
-  ['apps/v1', 'DaemonSet'], ['batch/v1', 'Job'], ['batch/v1', 'CronJob'], ['networking.k8s.io/v1', 'Ingress'],
-  ['networking.k8s.io/v1', 'NetworkPolicy'], ['policy/v1', 'PodDisruptionBudget'], ['autoscaling/v2', 'HorizontalPodAutoscaler'],
-  ['rbac.authorization.k8s.io/v1', 'Role'], ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
+  ['v1', 'ConfigMap'],
+  ['v1', 'Secret'],
+  ['v1', 'Service'],
+  ['v1', 'ServiceAccount'],
+  ['v1', 'Namespace'],
+  ['v1', 'PersistentVolumeClaim'],
+  ['v1', 'Pod'],
+  ['apps/v1', 'Deployment'],
+  ['apps/v1', 'StatefulSet'],
+  ['apps/v1', 'DaemonSet'],
+  ['batch/v1', 'Job'],
+  ['batch/v1', 'CronJob'],
+  ['networking.k8s.io/v1', 'Ingress'],
+  ['networking.k8s.io/v1', 'NetworkPolicy'],
+  ['policy/v1', 'PodDisruptionBudget'],
+  ['autoscaling/v2', 'HorizontalPodAutoscaler'],
+  ['rbac.authorization.k8s.io/v1', 'Role'],
+  ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
 ];
 
 const CACHE_DIR = path.join(packageDir('kubernetes-models'), '..', '.cache', 'tasknote-check');
@@ -83,7 +96,12 @@ export function loadValidators(kinds: readonly { apiVersion: string; kind: strin
   }
   if (wanted.size === 0) return;
   const keys = [...wanted.keys()].sort();
-  const contents = keys.map((k, i) => `export { validate as v${i} } from ${JSON.stringify(path.relative(MODELS_DIR, wanted.get(k)!).split(path.sep).join('/').replace(/^/, './'))};`).join('\n');
+  const contents = keys
+    .map(
+      (k, i) =>
+        `export { validate as v${i} } from ${JSON.stringify(path.relative(MODELS_DIR, wanted.get(k)!).split(path.sep).join('/').replace(/^/, './'))};`,
+    )
+    .join('\n');
   const chunk: { exports: Record<string, SchemaValidator> } = { exports: {} };
   // The chunk is generated code from installed packages; evaluating it is what `require` would do.
   new Function('module', 'exports', 'require', bundle(contents))(chunk, chunk.exports, nativeRequire);
@@ -99,7 +117,15 @@ function bundle(entry: string): string {
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
   // Loaded here only: most runs find the chunk in the cache and never need esbuild.
   const { buildSync } = nativeRequire('esbuild') as typeof import('esbuild');
-  const code = buildSync({ stdin: { contents: entry, resolveDir: MODELS_DIR, loader: 'js' }, bundle: true, minify: true, format: 'cjs', platform: 'node', write: false, logLevel: 'silent' }).outputFiles[0].text;
+  const code = buildSync({
+    stdin: { contents: entry, resolveDir: MODELS_DIR, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles[0].text;
   try {
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;

@@ -72,7 +72,12 @@ export function parseYaml(text: string, source: string): { items: SourcedObject[
   for (const doc of list) {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
-        problems.push({ source, line: err.linePos?.[0].line, found: err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), fix: 'fix the YAML syntax' });
+        problems.push({
+          source,
+          line: err.linePos?.[0].line,
+          found: err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
+          fix: 'fix the YAML syntax',
+        });
       }
       continue;
     }
@@ -80,14 +85,25 @@ export function parseYaml(text: string, source: string): { items: SourcedObject[
     if (value === null || value === undefined) continue;
     const startLine = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : undefined;
     if (!isObject(value)) {
-      problems.push({ source, line: startLine, found: `the document is ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}`, fix: 'each document must be a Kubernetes object (a mapping with apiVersion, kind and metadata)' });
+      problems.push({
+        source,
+        line: startLine,
+        found: `the document is ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}`,
+        fix: 'each document must be a Kubernetes object (a mapping with apiVersion, kind and metadata)',
+      });
       continue;
     }
     const locate = locator(doc, lineCounter);
     if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
       value.items.forEach((entry: unknown, i: number) => {
         if (isObject(entry)) items.push({ source, object: entry as KubeObject, locate: (p) => locate(['items', i, ...p]) });
-        else problems.push({ source, line: locate(['items', i]), found: `items[${i}] of the ${value.kind} is not an object`, fix: 'each item must be a Kubernetes object' });
+        else
+          problems.push({
+            source,
+            line: locate(['items', i]),
+            found: `items[${i}] of the ${value.kind} is not an object`,
+            fix: 'each item must be a Kubernetes object',
+          });
       });
     } else {
       items.push({ source, object: value, locate });

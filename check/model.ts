@@ -10,11 +10,31 @@ export const stringMap = (v: unknown): Record<string, string> =>
 
 /** Kinds that live at cluster scope; everything else needs a namespace. */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
-  'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'PriorityClass', 'RuntimeClass', 'IngressClass',
-  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService', 'CertificateSigningRequest',
-  'FlowSchema', 'PriorityLevelConfiguration', 'ComponentStatus', 'TokenReview', 'SelfSubjectReview',
-  'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'StorageClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'PriorityClass',
+  'RuntimeClass',
+  'IngressClass',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'APIService',
+  'CertificateSigningRequest',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
+  'ComponentStatus',
+  'TokenReview',
+  'SelfSubjectReview',
+  'SelfSubjectAccessReview',
+  'SelfSubjectRulesReview',
+  'SubjectAccessReview',
 ]);
 export const isClusterScoped = (kind: string): boolean => CLUSTER_SCOPED.has(kind);
 
@@ -84,7 +104,11 @@ export function workloadOf(item: SourcedObject): Workload | undefined {
   if (!isObject(template) || !isObject(podSpec)) return undefined;
   const podSpecPath = [...templatePath, 'spec'];
   const containers: Container[] = [];
-  for (const [field, init] of [['initContainers', true], ['containers', false], ['ephemeralContainers', true]] as const) {
+  for (const [field, init] of [
+    ['initContainers', true],
+    ['containers', false],
+    ['ephemeralContainers', true],
+  ] as const) {
     (Array.isArray(podSpec[field]) ? (podSpec[field] as unknown[]) : []).forEach((c, i) => {
       if (isObject(c)) containers.push({ container: c, path: [...podSpecPath, field, i], name: String(c.name ?? i), init });
     });
@@ -116,11 +140,20 @@ export function selectorMatches(selector: unknown, labels: Record<string, string
     const values = Array.isArray(e.values) ? e.values.map(String) : [];
     const has = Object.prototype.hasOwnProperty.call(labels, key);
     switch (e.operator) {
-      case 'In': if (!has || !values.includes(labels[key])) return false; break;
-      case 'NotIn': if (has && values.includes(labels[key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
+      case 'In':
+        if (!has || !values.includes(labels[key])) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[key])) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
     }
   }
   return true;
@@ -162,7 +195,11 @@ export class CheckContext {
       if (w) this.allWorkloads.push(w);
       if (ref.kind === 'Namespace') {
         const declared = stringMap(item.object.metadata?.annotations)[PROVIDED_ANNOTATION] ?? '';
-        for (const entry of declared.split(',').map((s) => s.trim()).filter(Boolean)) this.provided.add(`${entry}@${ref.name}`);
+        for (const entry of declared
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean))
+          this.provided.add(`${entry}@${ref.name}`);
       }
       const list = this.byKind.get(ref.kind) ?? [];
       list.push(item);

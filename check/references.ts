@@ -15,13 +15,15 @@ export function podReferences(w: Workload): PodReference[] {
   const refs: PodReference[] = [];
   const p = w.podSpecPath;
   const add = (kind: PodReference['kind'], source: Record<string, unknown>, field: string, path: FieldPath) => {
-    if (typeof source[field] === 'string' && source.optional !== true) refs.push({ kind, name: source[field] as string, path: [...path, field] });
+    if (typeof source[field] === 'string' && source.optional !== true)
+      refs.push({ kind, name: source[field] as string, path: [...path, field] });
   };
   asArray(w.podSpec.volumes).forEach((v, i) => {
     const vp = [...p, 'volumes', i];
     if (v.configMap) add('ConfigMap', asRecord(v.configMap), 'name', [...vp, 'configMap']);
     if (v.secret) add('Secret', asRecord(v.secret), 'secretName', [...vp, 'secret']);
-    if (v.persistentVolumeClaim) add('PersistentVolumeClaim', asRecord(v.persistentVolumeClaim), 'claimName', [...vp, 'persistentVolumeClaim']);
+    if (v.persistentVolumeClaim)
+      add('PersistentVolumeClaim', asRecord(v.persistentVolumeClaim), 'claimName', [...vp, 'persistentVolumeClaim']);
     asArray(asRecord(v.projected).sources).forEach((s, j) => {
       if (s.configMap) add('ConfigMap', asRecord(s.configMap), 'name', [...vp, 'projected', 'sources', j, 'configMap']);
       if (s.secret) add('Secret', asRecord(s.secret), 'name', [...vp, 'projected', 'sources', j, 'secret']);
@@ -34,7 +36,8 @@ export function podReferences(w: Workload): PodReference[] {
     });
     asArray(c.container.env).forEach((e, i) => {
       const from = asRecord(e.valueFrom);
-      if (from.configMapKeyRef) add('ConfigMap', asRecord(from.configMapKeyRef), 'name', [...c.path, 'env', i, 'valueFrom', 'configMapKeyRef']);
+      if (from.configMapKeyRef)
+        add('ConfigMap', asRecord(from.configMapKeyRef), 'name', [...c.path, 'env', i, 'valueFrom', 'configMapKeyRef']);
       if (from.secretKeyRef) add('Secret', asRecord(from.secretKeyRef), 'name', [...c.path, 'env', i, 'valueFrom', 'secretKeyRef']);
     });
   }
@@ -62,7 +65,13 @@ function missingRule(kind: PodReference['kind']): Rule {
     *check(ctx) {
       for (const w of ctx.workloads) {
         for (const r of podReferences(w).filter((x) => x.kind === kind)) {
-          if (!ctx.exists(kind, w.namespace, r.name)) yield { item: w.item, path: r.path, found: `${kind} ${r.name} is referenced but not in the output`, fix: fixMissing(kind, r.name) };
+          if (!ctx.exists(kind, w.namespace, r.name))
+            yield {
+              item: w.item,
+              path: r.path,
+              found: `${kind} ${r.name} is referenced but not in the output`,
+              fix: fixMissing(kind, r.name),
+            };
         }
       }
       if (kind === 'Secret') yield* ingressTlsSecrets(ctx);
@@ -78,7 +87,12 @@ function* ingressTlsSecrets(ctx: CheckContext): Iterable<Located> {
     const ns = refOf(item.object).namespace;
     for (const [i, tls] of asArray(item.object.spec?.tls).entries()) {
       if (typeof tls.secretName === 'string' && !ctx.exists('Secret', ns, tls.secretName)) {
-        yield { item, path: ['spec', 'tls', i, 'secretName'], found: `TLS Secret ${tls.secretName} is referenced but not in the output`, fix: fixMissing('Secret', tls.secretName) };
+        yield {
+          item,
+          path: ['spec', 'tls', i, 'secretName'],
+          found: `TLS Secret ${tls.secretName} is referenced but not in the output`,
+          fix: fixMissing('Secret', tls.secretName),
+        };
       }
     }
   }
@@ -100,10 +114,12 @@ export function containerPorts(w: Workload): { numbers: Set<number>; names: Map<
 /** Ingress backends: `[path, service name, port]` for the default backend and every rule path. */
 export function ingressBackends(spec: Record<string, unknown>): { path: FieldPath; service: Record<string, unknown> }[] {
   const out: { path: FieldPath; service: Record<string, unknown> }[] = [];
-  if (asRecord(spec.defaultBackend).service) out.push({ path: ['spec', 'defaultBackend', 'service'], service: asRecord(asRecord(spec.defaultBackend).service) });
+  if (asRecord(spec.defaultBackend).service)
+    out.push({ path: ['spec', 'defaultBackend', 'service'], service: asRecord(asRecord(spec.defaultBackend).service) });
   asArray(spec.rules).forEach((r, i) =>
     asArray(asRecord(r.http).paths).forEach((p, j) => {
-      if (asRecord(p.backend).service) out.push({ path: ['spec', 'rules', i, 'http', 'paths', j, 'backend', 'service'], service: asRecord(asRecord(p.backend).service) });
+      if (asRecord(p.backend).service)
+        out.push({ path: ['spec', 'rules', i, 'http', 'paths', j, 'backend', 'service'], service: asRecord(asRecord(p.backend).service) });
     }),
   );
   return out;
@@ -115,18 +131,32 @@ export const REFERENCE_RULES: Rule[] = [
   missingRule('PersistentVolumeClaim'),
   missingRule('ServiceAccount'),
   kindRule(
-    { id: 'service-selector', severity: 'error', description: 'a Service selector matches the pods of some workload', source: 'KL (dangling-service)' },
+    {
+      id: 'service-selector',
+      severity: 'error',
+      description: 'a Service selector matches the pods of some workload',
+      source: 'KL (dangling-service)',
+    },
     ['Service'],
     function* (item, ctx) {
       const selector = stringMap(item.object.spec?.selector);
       if (Object.keys(selector).length === 0) return;
       if (ctx.selectedByMap(refOf(item.object).namespace, selector).length === 0) {
-        yield { path: ['spec', 'selector'], found: `selector ${JSON.stringify(selector)} matches no pod template in namespace ${refOf(item.object).namespace ?? '(none)'}`, fix: 'make the selector a subset of the target pod template labels' };
+        yield {
+          path: ['spec', 'selector'],
+          found: `selector ${JSON.stringify(selector)} matches no pod template in namespace ${refOf(item.object).namespace ?? '(none)'}`,
+          fix: 'make the selector a subset of the target pod template labels',
+        };
       }
     },
   ),
   kindRule(
-    { id: 'service-target-port', severity: 'error', description: "every Service targetPort is a container port of the selected pods", source: 'KL, semantic' },
+    {
+      id: 'service-target-port',
+      severity: 'error',
+      description: 'every Service targetPort is a container port of the selected pods',
+      source: 'KL, semantic',
+    },
     ['Service'],
     function* (item, ctx) {
       const selector = stringMap(item.object.spec?.selector);
@@ -137,14 +167,27 @@ export const REFERENCE_RULES: Rule[] = [
         for (const w of workloads.filter((x) => ctx.isValid(x.item))) {
           const { numbers, names } = containerPorts(w);
           if (typeof target === 'number' ? numbers.has(target) : names.has(String(target))) continue;
-          const declared = [...numbers].map(String).concat([...names.keys()]).join(', ') || 'none';
-          yield { path: ['spec', 'ports', i, 'targetPort'], found: `targetPort ${JSON.stringify(target)} is not a container port of ${w.kind} ${w.name} (declared: ${declared})`, fix: 'point targetPort at a declared containerPort number or name' };
+          const declared =
+            [...numbers]
+              .map(String)
+              .concat([...names.keys()])
+              .join(', ') || 'none';
+          yield {
+            path: ['spec', 'ports', i, 'targetPort'],
+            found: `targetPort ${JSON.stringify(target)} is not a container port of ${w.kind} ${w.name} (declared: ${declared})`,
+            fix: 'point targetPort at a declared containerPort number or name',
+          };
         }
       }
     },
   ),
   kindRule(
-    { id: 'ingress-backend', severity: 'error', description: 'an Ingress backend names a Service and a port that exist', source: 'KL, semantic' },
+    {
+      id: 'ingress-backend',
+      severity: 'error',
+      description: 'an Ingress backend names a Service and a port that exist',
+      source: 'KL, semantic',
+    },
     ['Ingress'],
     function* (item, ctx) {
       const ns = refOf(item.object).namespace;
@@ -152,7 +195,11 @@ export const REFERENCE_RULES: Rule[] = [
         const name = String(b.service.name);
         const service = ctx.find('Service', ns, name);
         if (!service) {
-          yield { path: [...b.path, 'name'], found: `Service ${name} does not exist in namespace ${ns ?? '(none)'}`, fix: 'name a Service in the same namespace' };
+          yield {
+            path: [...b.path, 'name'],
+            found: `Service ${name} does not exist in namespace ${ns ?? '(none)'}`,
+            fix: 'name a Service in the same namespace',
+          };
           continue;
         }
         const port = asRecord(b.service.port);
@@ -160,7 +207,11 @@ export const REFERENCE_RULES: Rule[] = [
         const ok = port.number !== undefined ? ports.some((p) => p.port === port.number) : ports.some((p) => p.name === port.name);
         if (!ok) {
           const have = ports.map((p) => (p.name ? `${p.name}=${p.port}` : String(p.port))).join(', ');
-          yield { path: [...b.path, 'port'], found: `Service ${name} has no port ${JSON.stringify(port.number ?? port.name)} (it has: ${have || 'none'})`, fix: 'use a port number or name the Service declares' };
+          yield {
+            path: [...b.path, 'port'],
+            found: `Service ${name} has no port ${JSON.stringify(port.number ?? port.name)} (it has: ${have || 'none'})`,
+            fix: 'use a port number or name the Service declares',
+          };
         }
       }
     },
@@ -171,7 +222,11 @@ export const REFERENCE_RULES: Rule[] = [
     function* (item, ctx) {
       const t = asRecord(item.object.spec?.scaleTargetRef);
       if (!ctx.find(String(t.kind), refOf(item.object).namespace, String(t.name))) {
-        yield { path: ['spec', 'scaleTargetRef'], found: `target ${String(t.kind)}/${String(t.name)} does not exist`, fix: 'name an existing Deployment or StatefulSet in the same namespace' };
+        yield {
+          path: ['spec', 'scaleTargetRef'],
+          found: `target ${String(t.kind)}/${String(t.name)} does not exist`,
+          fix: 'name an existing Deployment or StatefulSet in the same namespace',
+        };
       }
     },
   ),
@@ -181,17 +236,31 @@ export const REFERENCE_RULES: Rule[] = [
     function* (item, ctx) {
       const selector = item.object.spec?.selector;
       const matched = selector === undefined ? [] : ctx.selectedBy(refOf(item.object).namespace, selector);
-      if (matched.length === 0) yield { path: ['spec', 'selector'], found: `selector ${JSON.stringify(selector ?? null)} matches no pod template`, fix: 'use the selector of the workload it protects' };
+      if (matched.length === 0)
+        yield {
+          path: ['spec', 'selector'],
+          found: `selector ${JSON.stringify(selector ?? null)} matches no pod template`,
+          fix: 'use the selector of the workload it protects',
+        };
     },
   ),
   kindRule(
-    { id: 'network-policy-selects', severity: 'error', description: 'a NetworkPolicy with a podSelector selects some pods', source: 'semantic' },
+    {
+      id: 'network-policy-selects',
+      severity: 'error',
+      description: 'a NetworkPolicy with a podSelector selects some pods',
+      source: 'semantic',
+    },
     ['NetworkPolicy'],
     function* (item, ctx) {
       const selector = asRecord(item.object.spec?.podSelector);
       const empty = Object.keys(stringMap(selector.matchLabels)).length === 0 && asArray(selector.matchExpressions).length === 0;
       if (!empty && ctx.selectedBy(refOf(item.object).namespace, selector).length === 0) {
-        yield { path: ['spec', 'podSelector'], found: `podSelector ${JSON.stringify(selector)} matches no pod template`, fix: 'match the labels of the pods the policy is meant for' };
+        yield {
+          path: ['spec', 'podSelector'],
+          found: `podSelector ${JSON.stringify(selector)} matches no pod template`,
+          fix: 'match the labels of the pods the policy is meant for',
+        };
       }
     },
   ),

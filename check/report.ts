@@ -25,7 +25,9 @@ export function formatReport(report: CheckReport, format: ReportFormat): string 
   const lines: string[] = [];
   for (const t of report.targets) {
     const errors = t.findings.filter((f) => f.severity === 'error').length;
-    lines.push(`${t.name} (profile ${t.profile}): ${t.objects} objects, ${t.rulesRun} rules, ${errors} errors, ${t.findings.length - errors} warnings, ${t.waivers.length} waivers`);
+    lines.push(
+      `${t.name} (profile ${t.profile}): ${t.objects} objects, ${t.rulesRun} rules, ${errors} errors, ${t.findings.length - errors} warnings, ${t.waivers.length} waivers`,
+    );
     const byObject = new Map<string, Finding[]>();
     for (const f of t.findings) {
       const key = `${f.object.kind === '?' ? f.source : describeRef(f.object)}`;
@@ -42,7 +44,8 @@ export function formatReport(report: CheckReport, format: ReportFormat): string 
     }
     if (t.waivers.length > 0) {
       lines.push('  waivers:');
-      for (const w of t.waivers) lines.push(`    ${describeRef(w.object)} [${w.ruleId}] (${w.used} finding${w.used === 1 ? '' : 's'}): ${w.reason}`);
+      for (const w of t.waivers)
+        lines.push(`    ${describeRef(w.object)} [${w.ruleId}] (${w.used} finding${w.used === 1 ? '' : 's'}): ${w.reason}`);
     }
   }
   const s = report.summary;

@@ -22,10 +22,7 @@ export interface Rule {
 }
 
 /** Builds a rule that inspects every workload on its own. */
-export function workloadRule(
-  spec: Omit<Rule, 'check'>,
-  check: (w: Workload, ctx: CheckContext) => Iterable<Violation>,
-): Rule {
+export function workloadRule(spec: Omit<Rule, 'check'>, check: (w: Workload, ctx: CheckContext) => Iterable<Violation>): Rule {
   return {
     ...spec,
     *check(ctx) {

@@ -12,12 +12,27 @@ export interface SchemaViolation extends Violation {
 
 export const SCHEMA_RULES: readonly { id: string; severity: Severity; description: string; source: string }[] = [
   { id: 'yaml-syntax', severity: 'error', description: 'every document parses as YAML and is a mapping', source: 'kubectl' },
-  { id: 'api-version', severity: 'error', description: `apiVersion and kind are served by Kubernetes ${KUBERNETES_VERSION}`, source: 'API server' },
+  {
+    id: 'api-version',
+    severity: 'error',
+    description: `apiVersion and kind are served by Kubernetes ${KUBERNETES_VERSION}`,
+    source: 'API server',
+  },
   { id: 'schema-required', severity: 'error', description: 'required fields are present', source: 'API server (OpenAPI)' },
   { id: 'schema-type', severity: 'error', description: 'every field has the type the API defines', source: 'API server (OpenAPI)' },
   { id: 'schema-enum', severity: 'error', description: 'enumerated fields hold an allowed value', source: 'API server (OpenAPI)' },
-  { id: 'schema-format', severity: 'error', description: 'formatted fields (quantities, int32, …) are well formed', source: 'API server (OpenAPI)' },
-  { id: 'unknown-field', severity: 'error', description: `no field unknown to Kubernetes ${KUBERNETES_VERSION} (misspellings)`, source: 'API server (strict field validation)' },
+  {
+    id: 'schema-format',
+    severity: 'error',
+    description: 'formatted fields (quantities, int32, …) are well formed',
+    source: 'API server (OpenAPI)',
+  },
+  {
+    id: 'unknown-field',
+    severity: 'error',
+    description: `no field unknown to Kubernetes ${KUBERNETES_VERSION} (misspellings)`,
+    source: 'API server (strict field validation)',
+  },
   { id: 'metadata-name', severity: 'error', description: 'metadata.name (and namespace) are valid DNS-1123 names', source: 'API server' },
   { id: 'label-syntax', severity: 'error', description: 'label keys and values are valid', source: 'API server' },
   { id: 'duplicate-object', severity: 'error', description: 'no two objects share kind, namespace and name', source: 'kubectl apply' },
@@ -62,7 +77,12 @@ export function checkSchema(o: KubeObject, custom: CustomResources): SchemaViola
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     for (const field of ['apiVersion', 'kind'] as const) {
       if (typeof o[field] !== 'string') {
-        out.push({ ruleId: 'schema-required', path: [field], found: `${field} is ${o[field] === undefined ? 'missing' : show(o[field])}`, fix: `set ${field}, e.g. apiVersion: apps/v1 and kind: Deployment` });
+        out.push({
+          ruleId: 'schema-required',
+          path: [field],
+          found: `${field} is ${o[field] === undefined ? 'missing' : show(o[field])}`,
+          fix: `set ${field}, e.g. apiVersion: apps/v1 and kind: Deployment`,
+        });
       }
     }
     return out;
@@ -85,7 +105,14 @@ function checkMetadata(o: KubeObject): SchemaViolation[] {
   const out: SchemaViolation[] = [];
   const meta = o.metadata;
   if (!isObject(meta) || typeof meta.name !== 'string' || meta.name === '') {
-    return [{ ruleId: 'metadata-name', path: ['metadata', 'name'], found: 'metadata.name is missing', fix: 'give the object a stable name (generateName cannot be applied declaratively)' }];
+    return [
+      {
+        ruleId: 'metadata-name',
+        path: ['metadata', 'name'],
+        found: 'metadata.name is missing',
+        fix: 'give the object a stable name (generateName cannot be applied declaratively)',
+      },
+    ];
   }
   const asLabel = LABEL_NAMED.has(o.kind);
   if (!(asLabel ? DNS_LABEL : DNS_SUBDOMAIN).test(meta.name)) {
@@ -97,15 +124,30 @@ function checkMetadata(o: KubeObject): SchemaViolation[] {
     });
   }
   if (typeof meta.namespace === 'string' && !DNS_LABEL.test(meta.namespace)) {
-    out.push({ ruleId: 'metadata-name', path: ['metadata', 'namespace'], found: `namespace ${show(meta.namespace)} is not a valid DNS-1123 label`, fix: "use lower-case letters, digits and '-', at most 63 characters" });
+    out.push({
+      ruleId: 'metadata-name',
+      path: ['metadata', 'namespace'],
+      found: `namespace ${show(meta.namespace)} is not a valid DNS-1123 label`,
+      fix: "use lower-case letters, digits and '-', at most 63 characters",
+    });
   }
   for (const [labels, path] of labelMaps(o)) {
     for (const [k, v] of Object.entries(stringMap(labels))) {
       const [prefix, name] = k.includes('/') ? [k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)] : [undefined, k];
       if ((prefix !== undefined && !DNS_SUBDOMAIN.test(prefix)) || !LABEL_NAME.test(name) || name.length > 63) {
-        out.push({ ruleId: 'label-syntax', path: [...path, k], found: `label key ${show(k)} is invalid`, fix: 'use an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."' });
+        out.push({
+          ruleId: 'label-syntax',
+          path: [...path, k],
+          found: `label key ${show(k)} is invalid`,
+          fix: 'use an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."',
+        });
       } else if (v.length > 63 || !LABEL_VALUE.test(v)) {
-        out.push({ ruleId: 'label-syntax', path: [...path, k], found: `label value ${show(v)} is invalid`, fix: 'use at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric' });
+        out.push({
+          ruleId: 'label-syntax',
+          path: [...path, k],
+          found: `label value ${show(v)} is invalid`,
+          fix: 'use at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric',
+        });
       }
     }
   }
@@ -131,7 +173,12 @@ function fromAjv(o: KubeObject, errors: readonly AjvError[]): SchemaViolation[] 
     const types = [...new Set(errs.filter((e) => e.keyword === 'type').map((e) => String(e.params.type)))];
     for (const e of errs.filter((x) => x.keyword === 'required')) {
       const field = String(e.params.missingProperty);
-      out.push({ ruleId: 'schema-required', path: [...path, field], found: `required field ${field} is missing`, fix: `set ${[...path, field].join('.')}` });
+      out.push({
+        ruleId: 'schema-required',
+        path: [...path, field],
+        found: `required field ${field} is missing`,
+        fix: `set ${[...path, field].join('.')}`,
+      });
     }
     for (const e of errs.filter((x) => x.keyword === 'enum')) {
       const allowed = (e.params.allowedValues as unknown[]).map(String).join(', ');
@@ -142,14 +189,23 @@ function fromAjv(o: KubeObject, errors: readonly AjvError[]): SchemaViolation[] 
       out.push({ ruleId: 'schema-format', path, found: shown, fix: formatHint(formats[0], types) });
     } else if (types.length > 0) {
       // YAML 1.1, which the API server's decoder follows, reads unquoted yes/no/on/off as booleans.
-      const quote = typeof value === 'boolean' && types.includes('string') ? ' (quote it: YAML 1.1 reads unquoted yes, no, on and off as booleans)' : '';
-      out.push({ ruleId: 'schema-type', path, found: `${shown} (${typeName(value)})`, fix: `use ${types.map(article).join(' or ')}${quote}` });
+      const quote =
+        typeof value === 'boolean' && types.includes('string')
+          ? ' (quote it: YAML 1.1 reads unquoted yes, no, on and off as booleans)'
+          : '';
+      out.push({
+        ruleId: 'schema-type',
+        path,
+        found: `${shown} (${typeName(value)})`,
+        fix: `use ${types.map(article).join(' or ')}${quote}`,
+      });
     }
   }
   return out;
 }
 
-const article = (t: string) => (t === 'integer' ? 'an integer' : t === 'object' ? 'an object (mapping)' : t === 'array' ? 'an array (list)' : `a ${t}`);
+const article = (t: string) =>
+  t === 'integer' ? 'an integer' : t === 'object' ? 'an object (mapping)' : t === 'array' ? 'an array (list)' : `a ${t}`;
 const typeName = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v);
 
 function formatHint(format: string, types: string[]): string {
@@ -172,7 +228,10 @@ function toPath(o: KubeObject, instancePath: string): PathSegment[] {
 }
 
 function getPath(o: unknown, path: FieldPath): unknown {
-  return path.reduce<unknown>((cur, seg) => (isObject(cur) || Array.isArray(cur) ? (cur as Record<PathSegment, unknown>)[seg] : undefined), o);
+  return path.reduce<unknown>(
+    (cur, seg) => (isObject(cur) || Array.isArray(cur) ? (cur as Record<PathSegment, unknown>)[seg] : undefined),
+    o,
+  );
 }
 
 const formatPathShort = (path: FieldPath): string => String(path.filter((s) => typeof s === 'string').at(-1) ?? 'value');

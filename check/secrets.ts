@@ -4,9 +4,11 @@
 import { asArray, asRecord, stringMap } from './model';
 import { kindRule, workloadRule, type Rule } from './rule';
 
-const KEYWORD = /(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|auth|signing[-_]?key|client[-_]?secret|dsn)/i;
+const KEYWORD =
+  /(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|auth|signing[-_]?key|client[-_]?secret|dsn)/i;
 /** Names that carry the keyword but hold no credential (paths, flags, settings). */
-const BENIGN_NAME = /(_|-|^)(file|path|dir|url_?path|enabled|disabled|required|ttl|timeout|expiry|expires|length|min|max|header|issuer|audience|algorithm|method|type|mode|user(name)?|hash_?rounds|rounds|cost|size)$/i;
+const BENIGN_NAME =
+  /(_|-|^)(file|path|dir|url_?path|enabled|disabled|required|ttl|timeout|expiry|expires|length|min|max|header|issuer|audience|algorithm|method|type|mode|user(name)?|hash_?rounds|rounds|cost|size)$/i;
 const KNOWN_FORMATS: [string, RegExp][] = [
   ['a private key', /-----BEGIN ([A-Z ]+ )?PRIVATE KEY-----/],
   ['an AWS access key ID', /\b(AKIA|ASIA)[0-9A-Z]{16}\b/],
@@ -17,9 +19,11 @@ const KNOWN_FORMATS: [string, RegExp][] = [
   ['a Stripe or generic live key', /\b(sk|rk)_live_[A-Za-z0-9]{16,}/],
 ];
 /** Values a credential-named variable may hold: empty, placeholders, references, booleans, numbers. */
-const PLACEHOLDER = /^(|true|false|yes|no|on|off|none|null|changeme|redacted|\*+|<[^>]*>|\$\([^)]*\)|\$\{[^}]*\}|\d+|[a-z]+:\/\/[^@\s]*|\/[\w./-]*)$/i;
+const PLACEHOLDER =
+  /^(|true|false|yes|no|on|off|none|null|changeme|redacted|\*+|<[^>]*>|\$\([^)]*\)|\$\{[^}]*\}|\d+|[a-z]+:\/\/[^@\s]*|\/[\w./-]*)$/i;
 /** An assignment to a credential-named key inside a config file held in a ConfigMap. */
-const ASSIGNMENT = /(^|[\s{,"'])([A-Za-z0-9_.-]*(password|passwd|secret|token|api[-_]?key|private[-_]?key)[A-Za-z0-9_.-]*)["']?\s*[:=]\s*["']?([^\s"',}#]{8,})/im;
+const ASSIGNMENT =
+  /(^|[\s{,"'])([A-Za-z0-9_.-]*(password|passwd|secret|token|api[-_]?key|private[-_]?key)[A-Za-z0-9_.-]*)["']?\s*[:=]\s*["']?([^\s"',}#]{8,})/im;
 
 export const MIN_ENTROPY_LENGTH = 24;
 export const ENTROPY_BITS = 4.2;
@@ -41,7 +45,14 @@ export function credentialReason(name: string, value: string): string | undefine
     return `is named like a credential (${name}) and holds a literal value`;
   }
   for (const token of trimmed.split(/[\s,;]+/)) {
-    if (token.length >= MIN_ENTROPY_LENGTH && /[A-Za-z]/.test(token) && /\d/.test(token) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(token) && !token.includes('/') && entropy(token) >= ENTROPY_BITS) {
+    if (
+      token.length >= MIN_ENTROPY_LENGTH &&
+      /[A-Za-z]/.test(token) &&
+      /\d/.test(token) &&
+      !/^[a-z][a-z0-9+.-]*:\/\//i.test(token) &&
+      !token.includes('/') &&
+      entropy(token) >= ENTROPY_BITS
+    ) {
       return `holds a random-looking string of ${token.length} characters (entropy ${entropy(token).toFixed(1)} bits/char)`;
     }
   }
@@ -54,34 +65,64 @@ const mask = (value: string) => (value.length <= 4 ? '****' : `${value.slice(0, 
 
 export const SECRET_RULES: Rule[] = [
   kindRule(
-    { id: 'secret-has-data', severity: 'error', description: 'no Secret in the output carries values (data or stringData)', source: 'policy (secrets come from the deploy step)' },
+    {
+      id: 'secret-has-data',
+      severity: 'error',
+      description: 'no Secret in the output carries values (data or stringData)',
+      source: 'policy (secrets come from the deploy step)',
+    },
     ['Secret'],
     function* (item) {
       for (const field of ['data', 'stringData']) {
         const keys = Object.keys(asRecord(item.object[field]));
-        if (keys.length > 0) yield { path: [field], found: `the Secret carries ${field} for ${keys.join(', ')}`, fix: 'remove the values from the manifests; let the deploy step create the Secret and declare it in check.tasknote.dev/provided' };
+        if (keys.length > 0)
+          yield {
+            path: [field],
+            found: `the Secret carries ${field} for ${keys.join(', ')}`,
+            fix: 'remove the values from the manifests; let the deploy step create the Secret and declare it in check.tasknote.dev/provided',
+          };
       }
     },
   ),
   workloadRule(
-    { id: 'secret-in-env', severity: 'error', description: 'no env value looks like a credential (use secretKeyRef or a mounted file)', source: 'PO, KL, CK_K8S_35' },
+    {
+      id: 'secret-in-env',
+      severity: 'error',
+      description: 'no env value looks like a credential (use secretKeyRef or a mounted file)',
+      source: 'PO, KL, CK_K8S_35',
+    },
     function* (w) {
       for (const c of w.containers) {
         for (const [i, e] of asArray(c.container.env).entries()) {
           if (typeof e.value !== 'string') continue;
           const reason = credentialReason(String(e.name), e.value);
-          if (reason) yield { path: [...c.path, 'env', i, 'value'], found: `container ${c.name}: env ${String(e.name)} ${reason} (${mask(e.value)})`, fix: 'move the value into a Secret and use valueFrom.secretKeyRef, or mount it as a file' };
+          if (reason)
+            yield {
+              path: [...c.path, 'env', i, 'value'],
+              found: `container ${c.name}: env ${String(e.name)} ${reason} (${mask(e.value)})`,
+              fix: 'move the value into a Secret and use valueFrom.secretKeyRef, or mount it as a file',
+            };
         }
       }
     },
   ),
   kindRule(
-    { id: 'secret-in-configmap', severity: 'error', description: 'no ConfigMap value looks like a credential', source: 'CK_K8S_35 (by extension)' },
+    {
+      id: 'secret-in-configmap',
+      severity: 'error',
+      description: 'no ConfigMap value looks like a credential',
+      source: 'CK_K8S_35 (by extension)',
+    },
     ['ConfigMap'],
     function* (item) {
       for (const [key, value] of Object.entries(stringMap(item.object.data))) {
         const reason = credentialReason(key, value);
-        if (reason) yield { path: ['data', key], found: `key ${key} ${reason} (${mask(value)})`, fix: 'move the credential into a Secret created by the deploy step' };
+        if (reason)
+          yield {
+            path: ['data', key],
+            found: `key ${key} ${reason} (${mask(value)})`,
+            fix: 'move the credential into a Secret created by the deploy step',
+          };
       }
     },
   ),

@@ -1,5 +1,14 @@
 import { Command, Option } from 'commander';
-import { ALL_RULES, checkEnvironments, checkPaths, formatReport, PROFILES, type CheckReport, type Profile, type ReportFormat } from '../../check';
+import {
+  ALL_RULES,
+  checkEnvironments,
+  checkPaths,
+  formatReport,
+  PROFILES,
+  type CheckReport,
+  type Profile,
+  type ReportFormat,
+} from '../../check';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../environments/schema';
 import { UserError } from '../errors';
 
@@ -27,13 +36,22 @@ export function registerCheck(program: Command): void {
     .option('--list-rules', 'print the rules with their IDs and severities, then exit')
     .action((paths: string[], flags: CheckFlags) => {
       if (flags.listRules) {
-        process.stdout.write(ALL_RULES.map((r) => `${r.id.padEnd(34)} ${r.severity.padEnd(8)} ${r.description}${r.profiles ? ` (${r.profiles.join(', ')})` : ''}`).join('\n') + '\n');
+        process.stdout.write(
+          ALL_RULES.map(
+            (r) => `${r.id.padEnd(34)} ${r.severity.padEnd(8)} ${r.description}${r.profiles ? ` (${r.profiles.join(', ')})` : ''}`,
+          ).join('\n') + '\n',
+        );
         return;
       }
       for (const p of flags.provided) {
-        if (!PROVIDED.test(p)) throw new UserError(`--provided must look like Kind/name or Kind/namespace/name, such as Secret/tasknote-smtp; got ${JSON.stringify(p)}`, 2);
+        if (!PROVIDED.test(p))
+          throw new UserError(
+            `--provided must look like Kind/name or Kind/namespace/name, such as Secret/tasknote-smtp; got ${JSON.stringify(p)}`,
+            2,
+          );
       }
-      if (paths.length > 0 && flags.env) throw new UserError('pass either --env or paths, not both: --env checks dist/<env>, paths check the given YAML', 2);
+      if (paths.length > 0 && flags.env)
+        throw new UserError('pass either --env or paths, not both: --env checks dist/<env>, paths check the given YAML', 2);
       const report: CheckReport =
         paths.length > 0
           ? checkPaths(paths, { profile: flags.profile, provided: flags.provided })

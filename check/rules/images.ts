@@ -25,28 +25,51 @@ export const IMAGE_RULES: Rule[] = [
       for (const c of w.containers) {
         const ref = parseImage(image(c));
         if (ref.tag === 'latest' || (ref.tag === undefined && ref.digest === undefined)) {
-          yield { path: [...c.path, 'image'], found: `container ${c.name} uses image ${JSON.stringify(image(c))}${ref.tag ? '' : ' (untagged means :latest)'}`, fix: 'pin a version tag such as :1.4.2, or a digest @sha256:…' };
+          yield {
+            path: [...c.path, 'image'],
+            found: `container ${c.name} uses image ${JSON.stringify(image(c))}${ref.tag ? '' : ' (untagged means :latest)'}`,
+            fix: 'pin a version tag such as :1.4.2, or a digest @sha256:…',
+          };
         }
       }
     },
   ),
   workloadRule(
-    { id: 'image-digest', severity: 'error', description: 'images are pinned by digest', source: 'CK_K8S_43', profiles: ['staging', 'prod'] },
+    {
+      id: 'image-digest',
+      severity: 'error',
+      description: 'images are pinned by digest',
+      source: 'CK_K8S_43',
+      profiles: ['staging', 'prod'],
+    },
     function* (w) {
       for (const c of w.containers) {
         const { digest } = parseImage(image(c));
         if (digest === undefined || !DIGEST.test(digest)) {
-          yield { path: [...c.path, 'image'], found: `container ${c.name} uses image ${JSON.stringify(image(c))} without a sha256 digest`, fix: 'pin the image by digest (name:tag@sha256:<64 hex>) so what was tested is what runs' };
+          yield {
+            path: [...c.path, 'image'],
+            found: `container ${c.name} uses image ${JSON.stringify(image(c))} without a sha256 digest`,
+            fix: 'pin the image by digest (name:tag@sha256:<64 hex>) so what was tested is what runs',
+          };
         }
       }
     },
   ),
   workloadRule(
-    { id: 'image-pull-policy', severity: 'error', description: 'digest-pinned images use imagePullPolicy: IfNotPresent', source: 'documented choice against KS/PO/CK_K8S_15' },
+    {
+      id: 'image-pull-policy',
+      severity: 'error',
+      description: 'digest-pinned images use imagePullPolicy: IfNotPresent',
+      source: 'documented choice against KS/PO/CK_K8S_15',
+    },
     function* (w) {
       for (const c of w.containers) {
         if (parseImage(image(c)).digest === undefined || c.container.imagePullPolicy === 'IfNotPresent') continue;
-        yield { path: [...c.path, 'imagePullPolicy'], found: `container ${c.name} pins a digest with imagePullPolicy ${c.container.imagePullPolicy === undefined ? 'unset' : String(c.container.imagePullPolicy)}`, fix: 'set imagePullPolicy: IfNotPresent: a digest never changes, so pulling again only adds a registry dependency' };
+        yield {
+          path: [...c.path, 'imagePullPolicy'],
+          found: `container ${c.name} pins a digest with imagePullPolicy ${c.container.imagePullPolicy === undefined ? 'unset' : String(c.container.imagePullPolicy)}`,
+          fix: 'set imagePullPolicy: IfNotPresent: a digest never changes, so pulling again only adds a registry dependency',
+        };
       }
     },
   ),

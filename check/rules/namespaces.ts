@@ -33,30 +33,58 @@ export const NAMESPACE_RULES: Rule[] = [
         const ref = refOf(item.object);
         if (isClusterScoped(ref.kind) || !ctx.isValid(item)) continue;
         if (ref.namespace === undefined || ref.namespace === '') {
-          yield { item, path: ['metadata', 'namespace'], found: 'metadata.namespace is not set (kubectl would use the current context’s namespace)', fix: 'set metadata.namespace explicitly' };
+          yield {
+            item,
+            path: ['metadata', 'namespace'],
+            found: 'metadata.namespace is not set (kubectl would use the current context’s namespace)',
+            fix: 'set metadata.namespace explicitly',
+          };
         } else if (ref.namespace === 'default') {
-          yield { item, path: ['metadata', 'namespace'], found: 'the object is in the default namespace', fix: 'put the application in its own namespace' };
+          yield {
+            item,
+            path: ['metadata', 'namespace'],
+            found: 'the object is in the default namespace',
+            fix: 'put the application in its own namespace',
+          };
         }
       }
     },
   },
   kindRule(
-    { id: 'pod-security-labels', severity: 'error', description: 'every Namespace enforces, audits and warns on Pod Security `restricted`', source: 'PSS' },
+    {
+      id: 'pod-security-labels',
+      severity: 'error',
+      description: 'every Namespace enforces, audits and warns on Pod Security `restricted`',
+      source: 'PSS',
+    },
     ['Namespace'],
     function* (item) {
       const labels = stringMap(item.object.metadata?.labels);
       const wrong = PSA_MODES.filter((m) => labels[`pod-security.kubernetes.io/${m}`] !== 'restricted');
       if (wrong.length > 0) {
-        yield { path: ['metadata', 'labels'], found: `missing or not restricted: ${wrong.map((m) => `pod-security.kubernetes.io/${m}`).join(', ')}`, fix: `label the Namespace ${wrong.map((m) => `pod-security.kubernetes.io/${m}: restricted`).join(', ')}` };
+        yield {
+          path: ['metadata', 'labels'],
+          found: `missing or not restricted: ${wrong.map((m) => `pod-security.kubernetes.io/${m}`).join(', ')}`,
+          fix: `label the Namespace ${wrong.map((m) => `pod-security.kubernetes.io/${m}: restricted`).join(', ')}`,
+        };
       }
     },
   ),
   workloadRule(
-    { id: 'config-hash', severity: 'error', description: 'a pod template that uses a ConfigMap carries a content-hash annotation', source: "practice (Helm's checksum annotation)" },
+    {
+      id: 'config-hash',
+      severity: 'error',
+      description: 'a pod template that uses a ConfigMap carries a content-hash annotation',
+      source: "practice (Helm's checksum annotation)",
+    },
     function* (w) {
       const used = configMapsUsed(w.podSpec);
       if (used.length === 0 || CONFIG_HASH_ANNOTATIONS.some((a) => w.podAnnotations[a])) return;
-      yield { path: [...w.templatePath, 'metadata', 'annotations'], found: `the pod template uses ConfigMap ${used.join(', ')} and has no ${CONFIG_HASH_ANNOTATIONS[0]} annotation`, fix: `annotate the pod template with ${CONFIG_HASH_ANNOTATIONS[0]}: <hash of the ConfigMap data>, so a config change rolls the pods` };
+      yield {
+        path: [...w.templatePath, 'metadata', 'annotations'],
+        found: `the pod template uses ConfigMap ${used.join(', ')} and has no ${CONFIG_HASH_ANNOTATIONS[0]} annotation`,
+        fix: `annotate the pod template with ${CONFIG_HASH_ANNOTATIONS[0]}: <hash of the ConfigMap data>, so a config change rolls the pods`,
+      };
     },
   ),
 ];

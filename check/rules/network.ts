@@ -16,12 +16,18 @@ function policyTypes(np: SourcedObject): Direction[] {
   return spec.egress !== undefined ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
-const isEmptySelector = (s: unknown) => Object.keys(stringMap(asRecord(s).matchLabels)).length === 0 && asArray(asRecord(s).matchExpressions).length === 0;
+const isEmptySelector = (s: unknown) =>
+  Object.keys(stringMap(asRecord(s).matchLabels)).length === 0 && asArray(asRecord(s).matchExpressions).length === 0;
 
 function policiesFor(ctx: CheckContext, w: Workload, direction: Direction): SourcedObject[] {
   return ctx
     .allOfKind('NetworkPolicy')
-    .filter((np) => refOf(np.object).namespace === w.namespace && selectorMatches(np.object.spec?.podSelector, w.podLabels) && policyTypes(np).includes(direction));
+    .filter(
+      (np) =>
+        refOf(np.object).namespace === w.namespace &&
+        selectorMatches(np.object.spec?.podSelector, w.podLabels) &&
+        policyTypes(np).includes(direction),
+    );
 }
 
 /** Labels a namespace is known to carry: its own, or at least the one the API sets on all. */
@@ -30,9 +36,16 @@ function namespaceLabels(ctx: CheckContext, namespace: string): Record<string, s
 }
 
 /** Whether a policy peer admits pods with `labels` in `namespace`, seen from a policy in `own`. */
-function peerAdmits(ctx: CheckContext, peer: Record<string, unknown>, own: string | undefined, namespace: string, labels: Record<string, string>): boolean {
+function peerAdmits(
+  ctx: CheckContext,
+  peer: Record<string, unknown>,
+  own: string | undefined,
+  namespace: string,
+  labels: Record<string, string>,
+): boolean {
   if (peer.ipBlock !== undefined) return false;
-  const nsOk = peer.namespaceSelector === undefined ? namespace === own : selectorMatches(peer.namespaceSelector, namespaceLabels(ctx, namespace));
+  const nsOk =
+    peer.namespaceSelector === undefined ? namespace === own : selectorMatches(peer.namespaceSelector, namespaceLabels(ctx, namespace));
   const podOk = peer.podSelector === undefined || selectorMatches(peer.podSelector, labels);
   return nsOk && podOk;
 }
@@ -41,11 +54,26 @@ function peerAdmits(ctx: CheckContext, peer: Record<string, unknown>, own: strin
 function portsAdmit(rule: Record<string, unknown>, port: number | undefined, name?: string, protocol = 'TCP'): boolean {
   const ports = asArray(rule.ports);
   if (ports.length === 0) return true;
-  return ports.some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || p.port === port || (name !== undefined && p.port === name) || (typeof p.port === 'number' && port !== undefined && typeof p.endPort === 'number' && port >= p.port && port <= p.endPort)));
+  return ports.some(
+    (p) =>
+      (p.protocol ?? 'TCP') === protocol &&
+      (p.port === undefined ||
+        p.port === port ||
+        (name !== undefined && p.port === name) ||
+        (typeof p.port === 'number' && port !== undefined && typeof p.endPort === 'number' && port >= p.port && port <= p.endPort)),
+  );
 }
 
 /** Whether traffic in `direction` is allowed for pods of `w` to/from a peer described by `matches`. */
-function allowed(ctx: CheckContext, w: Workload, direction: Direction, matches: (peer: Record<string, unknown>) => boolean, port: number | undefined, portName?: string, protocol?: string): boolean {
+function allowed(
+  ctx: CheckContext,
+  w: Workload,
+  direction: Direction,
+  matches: (peer: Record<string, unknown>) => boolean,
+  port: number | undefined,
+  portName?: string,
+  protocol?: string,
+): boolean {
   const policies = policiesFor(ctx, w, direction);
   if (policies.length === 0) return true;
   const field = direction === 'Ingress' ? 'ingress' : 'egress';
@@ -66,7 +94,13 @@ function anchor(ctx: CheckContext, namespace: string): SourcedObject | undefined
 const isDenyAll = (np: SourcedObject) => {
   const spec = asRecord(np.object.spec);
   const types = policyTypes(np);
-  return isEmptySelector(spec.podSelector) && types.includes('Ingress') && types.includes('Egress') && asArray(spec.ingress).length === 0 && asArray(spec.egress).length === 0;
+  return (
+    isEmptySelector(spec.podSelector) &&
+    types.includes('Ingress') &&
+    types.includes('Egress') &&
+    asArray(spec.ingress).length === 0 &&
+    asArray(spec.egress).length === 0
+  );
 };
 
 /** The target port of a Service port on a workload, as a number and a name where known. */
@@ -86,7 +120,12 @@ export const NETWORK_RULES: Rule[] = [
       for (const ns of ctx.namespaces()) {
         const item = anchor(ctx, ns);
         if (!item || ctx.allOfKind('NetworkPolicy').some((np) => refOf(np.object).namespace === ns && isDenyAll(np))) continue;
-        yield { item, path: item.object.kind === 'Namespace' ? [] : ['metadata', 'namespace'], found: `namespace ${ns} has no default-deny NetworkPolicy`, fix: 'add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress, Egress] and no rules, then allow each needed flow explicitly' };
+        yield {
+          item,
+          path: item.object.kind === 'Namespace' ? [] : ['metadata', 'namespace'],
+          found: `namespace ${ns} has no default-deny NetworkPolicy`,
+          fix: 'add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress, Egress] and no rules, then allow each needed flow explicitly',
+        };
       }
     },
   },
@@ -99,8 +138,16 @@ export const NETWORK_RULES: Rule[] = [
       const dnsLabels = { 'k8s-app': 'kube-dns' };
       for (const w of ctx.workloads) {
         if (policiesFor(ctx, w, 'Egress').length === 0) continue;
-        const ok = ['UDP', 'TCP'].some((protocol) => allowed(ctx, w, 'Egress', (peer) => peerAdmits(ctx, peer, w.namespace, 'kube-system', dnsLabels), 53, 'dns', protocol));
-        if (!ok) yield { item: w.item, path: [...w.templatePath, 'metadata', 'labels'], found: `${w.kind} ${w.name} cannot resolve names: no NetworkPolicy allows its egress to kube-dns on port 53`, fix: `allow egress to namespaceSelector ${NAME_LABEL}: kube-system with podSelector k8s-app: kube-dns on port 53 (UDP and TCP)` };
+        const ok = ['UDP', 'TCP'].some((protocol) =>
+          allowed(ctx, w, 'Egress', (peer) => peerAdmits(ctx, peer, w.namespace, 'kube-system', dnsLabels), 53, 'dns', protocol),
+        );
+        if (!ok)
+          yield {
+            item: w.item,
+            path: [...w.templatePath, 'metadata', 'labels'],
+            found: `${w.kind} ${w.name} cannot resolve names: no NetworkPolicy allows its egress to kube-dns on port 53`,
+            fix: `allow egress to namespaceSelector ${NAME_LABEL}: kube-system with podSelector k8s-app: kube-dns on port 53 (UDP and TCP)`,
+          };
       }
     },
   },
@@ -116,15 +163,23 @@ export const NETWORK_RULES: Rule[] = [
           const service = ctx.find('Service', ns, String(b.service.name));
           if (!service || ns === undefined) continue;
           const port = asRecord(b.service.port);
-          const servicePort = asArray(service.object.spec?.ports).find((p) => (port.number !== undefined ? p.port === port.number : p.name === port.name));
+          const servicePort = asArray(service.object.spec?.ports).find((p) =>
+            port.number !== undefined ? p.port === port.number : p.name === port.name,
+          );
           if (!servicePort) continue;
           for (const w of ctx.selectedByMap(ns, stringMap(service.object.spec?.selector))) {
             const target = resolveTarget(w, servicePort);
             // A target that is not a container port is service-target-port's finding, not this rule's.
             if (target.number === undefined || !containerPorts(w).numbers.has(target.number)) continue;
-            const fromOtherNamespace = (peer: Record<string, unknown>) => isObject(peer.namespaceSelector) && !selectorMatchesOnly(peer.namespaceSelector, ns);
+            const fromOtherNamespace = (peer: Record<string, unknown>) =>
+              isObject(peer.namespaceSelector) && !selectorMatchesOnly(peer.namespaceSelector, ns);
             if (!allowed(ctx, w, 'Ingress', fromOtherNamespace, target.number, target.name)) {
-              yield { item: w.item, path: [...w.templatePath, 'metadata', 'labels'], found: `${w.kind} ${w.name} serves Ingress ${refOf(ing.object).name} but no NetworkPolicy admits the ingress controller’s namespace on port ${target.number ?? target.name}`, fix: 'allow ingress from a namespaceSelector matching the ingress controller namespace on the target port' };
+              yield {
+                item: w.item,
+                path: [...w.templatePath, 'metadata', 'labels'],
+                found: `${w.kind} ${w.name} serves Ingress ${refOf(ing.object).name} but no NetworkPolicy admits the ingress controller’s namespace on port ${target.number ?? target.name}`,
+                fix: 'allow ingress from a namespaceSelector matching the ingress controller namespace on the target port',
+              };
             }
           }
         }
@@ -161,10 +216,25 @@ function* flows(ctx: CheckContext): Iterable<Located> {
       for (const rule of asArray(np.object.spec?.ingress)) {
         for (const peer of asArray(rule.from)) {
           if (peer.namespaceSelector !== undefined || peer.podSelector === undefined) continue;
-          for (const src of ctx.workloads.filter((s) => s.namespace === dst.namespace && s !== dst && selectorMatches(peer.podSelector, s.podLabels))) {
+          for (const src of ctx.workloads.filter(
+            (s) => s.namespace === dst.namespace && s !== dst && selectorMatches(peer.podSelector, s.podLabels),
+          )) {
             for (const port of rulePorts(rule, dst)) {
-              const ok = allowed(ctx, src, 'Egress', (p) => peerAdmits(ctx, p, src.namespace, namespace, dst.podLabels), port.number, port.name);
-              if (!ok) yield { item: src.item, path: [...src.templatePath, 'metadata', 'labels'], found: `NetworkPolicy ${refOf(np.object).name} admits ${src.kind} ${src.name} into ${dst.kind} ${dst.name} on port ${port.number ?? port.name}, but no policy allows that egress`, fix: `allow egress from ${src.name} to the ${dst.name} pods on port ${port.number ?? port.name}, or drop the ingress allow` };
+              const ok = allowed(
+                ctx,
+                src,
+                'Egress',
+                (p) => peerAdmits(ctx, p, src.namespace, namespace, dst.podLabels),
+                port.number,
+                port.name,
+              );
+              if (!ok)
+                yield {
+                  item: src.item,
+                  path: [...src.templatePath, 'metadata', 'labels'],
+                  found: `NetworkPolicy ${refOf(np.object).name} admits ${src.kind} ${src.name} into ${dst.kind} ${dst.name} on port ${port.number ?? port.name}, but no policy allows that egress`,
+                  fix: `allow egress from ${src.name} to the ${dst.name} pods on port ${port.number ?? port.name}, or drop the ingress allow`,
+                };
             }
           }
         }
@@ -175,10 +245,25 @@ function* flows(ctx: CheckContext): Iterable<Located> {
       for (const rule of asArray(np.object.spec?.egress)) {
         for (const peer of asArray(rule.to)) {
           if (peer.namespaceSelector !== undefined || peer.podSelector === undefined) continue;
-          for (const target of ctx.workloads.filter((t) => t.namespace === src.namespace && t !== src && selectorMatches(peer.podSelector, t.podLabels))) {
+          for (const target of ctx.workloads.filter(
+            (t) => t.namespace === src.namespace && t !== src && selectorMatches(peer.podSelector, t.podLabels),
+          )) {
             for (const port of rulePorts(rule, target)) {
-              const ok = allowed(ctx, target, 'Ingress', (p) => peerAdmits(ctx, p, target.namespace, namespace, src.podLabels), port.number, port.name);
-              if (!ok) yield { item: src.item, path: [...src.templatePath, 'metadata', 'labels'], found: `NetworkPolicy ${refOf(np.object).name} lets ${src.kind} ${src.name} send to ${target.kind} ${target.name} on port ${port.number ?? port.name}, but no policy admits it there`, fix: `allow ingress into ${target.name} from the ${src.name} pods on port ${port.number ?? port.name}, or drop the egress allow` };
+              const ok = allowed(
+                ctx,
+                target,
+                'Ingress',
+                (p) => peerAdmits(ctx, p, target.namespace, namespace, src.podLabels),
+                port.number,
+                port.name,
+              );
+              if (!ok)
+                yield {
+                  item: src.item,
+                  path: [...src.templatePath, 'metadata', 'labels'],
+                  found: `NetworkPolicy ${refOf(np.object).name} lets ${src.kind} ${src.name} send to ${target.kind} ${target.name} on port ${port.number ?? port.name}, but no policy admits it there`,
+                  fix: `allow ingress into ${target.name} from the ${src.name} pods on port ${port.number ?? port.name}, or drop the egress allow`,
+                };
             }
           }
         }
@@ -191,5 +276,7 @@ function* flows(ctx: CheckContext): Iterable<Located> {
 function rulePorts(rule: Record<string, unknown>, dst: Workload): { number?: number; name?: string }[] {
   const ports = asArray(rule.ports).filter((p) => (p.protocol ?? 'TCP') === 'TCP');
   if (asArray(rule.ports).length === 0) return [...containerPorts(dst).numbers].map((n) => ({ number: n }));
-  return ports.map((p) => (typeof p.port === 'number' ? { number: p.port } : { number: containerPorts(dst).names.get(String(p.port)), name: String(p.port) }));
+  return ports.map((p) =>
+    typeof p.port === 'number' ? { number: p.port } : { number: containerPorts(dst).names.get(String(p.port)), name: String(p.port) },
+  );
 }

@@ -45,7 +45,9 @@ test('fails with exit code 1 and groups each finding under its object with path,
   const dir = brokenDir(EXTRA);
   const { code, out } = await run(dir);
   expect(code).toBe(1);
-  expect(out).toContain(`  ConfigMap/tasknote/extra  (${path.join(dir, 'zz-extra.yaml')})\n    error [secret-in-configmap] at data.SMTP_PASSWORD, line 7\n      found: key SMTP_PASSWORD is named like a credential (SMTP_PASSWORD) and holds a literal value (hu…(14 chars))\n      fix:   move the credential into a Secret created by the deploy step\n`);
+  expect(out).toContain(
+    `  ConfigMap/tasknote/extra  (${path.join(dir, 'zz-extra.yaml')})\n    error [secret-in-configmap] at data.SMTP_PASSWORD, line 7\n      found: key SMTP_PASSWORD is named like a credential (SMTP_PASSWORD) and holds a literal value (hu…(14 chars))\n      fix:   move the credential into a Secret created by the deploy step\n`,
+  );
   expect(out).toMatch(/^FAIL: .* 1 errors/m);
   expect(out).not.toContain('hunter2hunter2');
 });
@@ -56,12 +58,21 @@ test('--format json gives the report as JSON', async () => {
   expect(code).toBe(1);
   expect(report.ok).toBe(false);
   expect(report.summary).toMatchObject({ objects: 19, errors: 1, warnings: 0, waived: 1 });
-  expect(report.targets[0].findings[0]).toMatchObject({ ruleId: 'secret-in-configmap', severity: 'error', path: 'data.SMTP_PASSWORD', line: 7, object: { kind: 'ConfigMap', namespace: 'tasknote', name: 'extra' } });
+  expect(report.targets[0].findings[0]).toMatchObject({
+    ruleId: 'secret-in-configmap',
+    severity: 'error',
+    path: 'data.SMTP_PASSWORD',
+    line: 7,
+    object: { kind: 'ConfigMap', namespace: 'tasknote', name: 'extra' },
+  });
 });
 
 test('--provided declares objects created outside the manifests', async () => {
   const dir = brokenDir('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: tasknote\n');
-  fs.writeFileSync(path.join(dir, 'namespace.yaml'), fs.readFileSync(path.join(GOOD, 'namespace.yaml'), 'utf8').replace('Secret/tasknote-database,', ''));
+  fs.writeFileSync(
+    path.join(dir, 'namespace.yaml'),
+    fs.readFileSync(path.join(GOOD, 'namespace.yaml'), 'utf8').replace('Secret/tasknote-database,', ''),
+  );
   expect((await run(dir)).out).toContain('[missing-secret]');
   expect((await run('--provided', 'Secret/tasknote-database', dir)).code).toBe(0);
 });
@@ -69,7 +80,9 @@ test('--provided declares objects created outside the manifests', async () => {
 test('fails when --provided is not Kind/name, showing the value', async () => {
   const { code, err } = await run('--provided', 'tasknote-database', GOOD);
   expect(code).toBe(2);
-  expect(err).toBe('error: --provided must look like Kind/name or Kind/namespace/name, such as Secret/tasknote-smtp; got "tasknote-database"\n');
+  expect(err).toBe(
+    'error: --provided must look like Kind/name or Kind/namespace/name, such as Secret/tasknote-smtp; got "tasknote-database"\n',
+  );
 });
 
 test('fails when an environment was not synthesized, saying how to fix it', async () => {

@@ -55,12 +55,20 @@ test('the corpus holds at least 40 cases, each naming the rules that must catch 
 
 test('the corpus covers misspellings, type errors, selectors, dangling references, privileges and secrets in env', () => {
   const covered = new Set(cases.flatMap((c) => c.expect));
-  for (const id of ['unknown-field', 'schema-type', 'service-selector', 'missing-secret', 'missing-configmap', 'allow-privilege-escalation', 'secret-in-env']) {
+  for (const id of [
+    'unknown-field',
+    'schema-type',
+    'service-selector',
+    'missing-secret',
+    'missing-configmap',
+    'allow-privilege-escalation',
+    'secret-in-env',
+  ]) {
     expect(covered).toContain(id);
   }
 });
 
-test('every rule has a failing corpus case (the base fixture is every rule\'s passing case)', () => {
+test("every rule has a failing corpus case (the base fixture is every rule's passing case)", () => {
   const covered = new Set(cases.flatMap((c) => c.expect));
   expect(ALL_RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
   for (const id of covered) expect(ALL_RULES.map((r) => r.id)).toContain(id);

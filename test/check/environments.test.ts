@@ -19,19 +19,27 @@ const saved = { config: process.env.PULUMI_CONFIG, smtp: process.env.TASKNOTE_SM
 beforeAll(() => {
   // Where the deploy step's secret values live: stack config (as the Pulumi runtime passes it)
   // and the process environment. Synth must read neither.
-  process.env.PULUMI_CONFIG = JSON.stringify({ 'tasknote:smtpPassword': CANARY, 'tasknote:databasePassword': CANARY, 'tasknote:adminPassword': CANARY });
+  process.env.PULUMI_CONFIG = JSON.stringify({
+    'tasknote:smtpPassword': CANARY,
+    'tasknote:databasePassword': CANARY,
+    'tasknote:adminPassword': CANARY,
+  });
   process.env.TASKNOTE_SMTP_PASSWORD = CANARY;
   outputs = ENVIRONMENT_NAMES.map((env) => synthesizeEnvironment(env));
 });
 
 afterAll(() => {
-  for (const [key, value] of [['PULUMI_CONFIG', saved.config], ['TASKNOTE_SMTP_PASSWORD', saved.smtp]] as const) {
+  for (const [key, value] of [
+    ['PULUMI_CONFIG', saved.config],
+    ['TASKNOTE_SMTP_PASSWORD', saved.smtp],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
 });
 
-const objectsOf = (out: SynthOutput) => out.files.flatMap((f) => f.objects.map((object) => ({ source: `dist/${out.env.name}/${f.path}`, object: object as KubeObject })));
+const objectsOf = (out: SynthOutput) =>
+  out.files.flatMap((f) => f.objects.map((object) => ({ source: `dist/${out.env.name}/${f.path}`, object: object as KubeObject })));
 
 describe.each(ENVIRONMENT_NAMES.map((env, i) => [env, i] as const))('environment %s', (env, i) => {
   test('passes with no finding at all, warnings included', () => {
@@ -56,10 +64,24 @@ describe.each(ENVIRONMENT_NAMES.map((env, i) => [env, i] as const))('environment
   test('the check catches the canary wherever it could leak into a manifest', () => {
     const objects = structuredClone(objectsOf(outputs[i]));
     const workload = objects.find((o) => o.object.kind === 'Deployment')!.object;
-    workload.spec.template.spec.containers[0].env = [...(workload.spec.template.spec.containers[0].env ?? []), { name: 'MAIL_RELAY_OPTION', value: CANARY }];
+    workload.spec.template.spec.containers[0].env = [
+      ...(workload.spec.template.spec.containers[0].env ?? []),
+      { name: 'MAIL_RELAY_OPTION', value: CANARY },
+    ];
     const namespace = objects.find((o) => o.object.kind === 'Namespace')!.object.metadata.name;
-    objects.push({ source: 'planted.yaml', object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'planted', namespace }, stringData: { password: CANARY } } });
-    objects.push({ source: 'planted.yaml', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'planted', namespace }, data: { 'relay.conf': `relay_option ${CANARY}` } } });
+    objects.push({
+      source: 'planted.yaml',
+      object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'planted', namespace }, stringData: { password: CANARY } },
+    });
+    objects.push({
+      source: 'planted.yaml',
+      object: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'planted', namespace },
+        data: { 'relay.conf': `relay_option ${CANARY}` },
+      },
+    });
     const rules = new Set(checkObjects(objects, { profile: env }).targets[0].findings.map((f) => f.ruleId));
     expect([...rules].filter((r) => r.startsWith('secret-')).sort()).toEqual(['secret-has-data', 'secret-in-configmap', 'secret-in-env']);
   });
@@ -69,7 +91,10 @@ test('the canary appears nowhere in written output or in any snapshot', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tasknote-canary-'));
   try {
     writeOutputs(outputs, out);
-    const written = fs.readdirSync(out, { recursive: true, encoding: 'utf8' }).map((f) => path.join(out, f)).filter((f) => fs.statSync(f).isFile());
+    const written = fs
+      .readdirSync(out, { recursive: true, encoding: 'utf8' })
+      .map((f) => path.join(out, f))
+      .filter((f) => fs.statSync(f).isFile());
     expect(written.length).toBeGreaterThan(0);
     for (const f of written) expect(fs.readFileSync(f, 'utf8')).not.toContain(CANARY);
   } finally {

@@ -13,13 +13,19 @@ describe('parseYaml', () => {
   });
 
   test('locates a field, and a missing field at its nearest parent', () => {
-    const { items } = parseYaml('apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: b\n', 'f.yaml');
+    const { items } = parseYaml(
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: b\n',
+      'f.yaml',
+    );
     expect(items[0].locate!(['spec', 'containers', 0, 'image'])).toBe(8);
     expect(items[0].locate!(['spec', 'containers', 0, 'securityContext', 'runAsNonRoot'])).toBe(7);
   });
 
   test('unpacks a List into its items, with their own lines', () => {
-    const { items } = parseYaml('apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n', 'f.yaml');
+    const { items } = parseYaml(
+      'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n',
+      'f.yaml',
+    );
     expect(items.map((i) => i.object.metadata.name)).toEqual(['a']);
     expect(items[0].locate!(['metadata', 'name'])).toBe(7);
   });
