@@ -68,7 +68,8 @@ code_change_context() {
   local dir
   dir=$(mktemp -d "${ENGINE_STATE:-/tmp}/context.XXXXXX")
   tar -C "$REPO_ROOT" --exclude=node_modules --exclude=dist \
-    -cf - .dockerignore package.json package-lock.json tsconfig.json services | tar -C "$dir" -xf -
+    -cf - .dockerignore package.json package-lock.json tsconfig.json services scripts/containers/prod-closure.js |
+    tar -C "$dir" -xf -
   local main
   for main in "$dir"/services/*/src/main.ts; do
     printf '\n// code-only change made by scripts/containers/build.sh at %s\n' "$(date -u +%FT%TZ)" >>"$main"

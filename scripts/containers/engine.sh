@@ -34,6 +34,9 @@ engine_install() {
   local missing=()
   command -v dockerd >/dev/null && [[ -x $DOCKER_BIN ]] || missing+=(docker.io)
   command -v docker-registry >/dev/null || missing+=(docker-registry)
+  # The lane also needs these: digests over HTTP, and the contract test's Redis.
+  command -v curl >/dev/null || missing+=(curl)
+  command -v redis-server >/dev/null || missing+=(redis-server)
   ((${#missing[@]})) || return 0
   log "installing ${missing[*]} with apt-get"
   # Other apt users on the machine hold dpkg's lock for a while: wait, don't fail.

@@ -31,7 +31,7 @@ function docker(...args: string[]): string {
 
 /** Every path in the image's filesystem, without a leading slash. */
 function listFiles(ref: string): string[] {
-  const id = docker('create', ref);
+  const id = docker('create', '--network', 'none', ref);
   try {
     const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${DOCKER}" export "${id}" | tar -t`], {
       encoding: 'utf8',
