@@ -116,7 +116,7 @@ export async function runStackCommand(options: RunOptions): Promise<void> {
   };
   try {
     if (options.command === 'deploy') await stack.up(common);
-    else if (options.command === 'preview') await stack.preview({ ...common, diff: false });
+    else if (options.command === 'preview') await stack.preview(common);
     else await stack.destroy(common);
   } catch (err) {
     if (err instanceof automation.ConcurrentUpdateError) {
