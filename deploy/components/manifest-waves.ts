@@ -106,8 +106,13 @@ export class ManifestWaves extends pulumi.ComponentResource {
 function waveOptions(wave: WaveName, timeouts: WaveTimeouts): pulumi.CustomResourceOptions {
   switch (wave) {
     case 'migration':
-      // A Job's pod template is immutable and its name fixed: a new image means delete, then create.
-      return { customTimeouts: { create: timeouts.migration, update: timeouts.migration }, deleteBeforeReplace: true };
+      // A Job's pod template is immutable and its name fixed: a new image means delete, then create,
+      // which runs the migration again.
+      return {
+        customTimeouts: { create: timeouts.migration, update: timeouts.migration },
+        replaceOnChanges: ['spec'],
+        deleteBeforeReplace: true,
+      };
     case 'datastores':
     case 'workloads':
       return { customTimeouts: { create: timeouts.rollout, update: timeouts.rollout } };

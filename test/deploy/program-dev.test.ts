@@ -116,6 +116,7 @@ test('applies in waves: namespace, foundation, data stores, migration (waited, w
   );
   expect(job.timeouts).toEqual({ create: '7m', update: '7m' });
   expect(job.deleteBeforeReplace).toBe(true);
+  expect(job.replaceOnChanges).toEqual(['spec']);
   for (const [kind, name] of [
     ['Deployment', 'tasknote-api'],
     ['Deployment', 'tasknote-worker'],

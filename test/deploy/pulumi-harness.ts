@@ -16,6 +16,7 @@ export interface Registration {
   /** Inputs as serialized on the wire: secrets still wrapped in their signature. */
   readonly wire: Record<string, any>;
   readonly deleteBeforeReplace: boolean;
+  readonly replaceOnChanges: readonly string[];
   readonly additionalSecretOutputs: readonly string[];
   readonly timeouts?: { create: string; update: string };
 }
@@ -83,6 +84,7 @@ export function installMocks(stack: string, config: Record<string, string> = {},
           inputs: unwrapSecrets(wire),
           wire,
           deleteBeforeReplace: req.getDeletebeforereplace(),
+          replaceOnChanges: req.getReplaceonchangesList(),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
           timeouts: timeouts === undefined ? undefined : { create: timeouts.getCreate(), update: timeouts.getUpdate() },
         });
