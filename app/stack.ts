@@ -133,6 +133,7 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
       JOB_MAX_ATTEMPTS: '5',
       POLL_INTERVAL_MS: '1000',
       JOB_BACKOFF_BASE_MS: '2000',
+      JOB_CONCURRENCY: '2',
     } satisfies Record<keyof typeof workerContract.env, string>,
   });
 

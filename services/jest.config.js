@@ -1,5 +1,5 @@
 // Service tests: real PostgreSQL, Redis and SMTP (see services/test-support).
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
 module.exports = {
   displayName: 'services',
@@ -9,5 +9,4 @@ module.exports = {
   transform,
   globalSetup: '<rootDir>/test-support/global-setup.ts',
   globalTeardown: '<rootDir>/test-support/global-teardown.ts',
-  testTimeout: 30_000,
 };

@@ -1,7 +1,7 @@
 // The image contract test: runs the built images under the dev manifests.
 // Needs the engine and images of scripts/containers/lane.sh, which runs it;
 // `npm test` never does (its files end in .itest.ts, not .test.ts).
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
 module.exports = {
   displayName: 'images',
