@@ -27,6 +27,7 @@ const schema = z.object({
   JOB_MAX_ATTEMPTS: integer(1, 100, 5),
   JOB_BACKOFF_BASE_MS: integer(1, 3_600_000, 2_000),
   POLL_INTERVAL_MS: integer(10, 60_000, 1_000),
+  JOB_CONCURRENCY: integer(1, 32, 2),
 });
 
 export interface WorkerConfig {
@@ -38,6 +39,7 @@ export interface WorkerConfig {
   maxAttempts: number;
   backoffBaseMs: number;
   pollIntervalMs: number;
+  concurrency: number;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
@@ -57,5 +59,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     maxAttempts: e.JOB_MAX_ATTEMPTS,
     backoffBaseMs: e.JOB_BACKOFF_BASE_MS,
     pollIntervalMs: e.POLL_INTERVAL_MS,
+    concurrency: e.JOB_CONCURRENCY,
   };
 }

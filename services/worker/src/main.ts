@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   });
-  const pool = new Pool({ ...config.database, max: 3, application_name: 'tasknote-worker', connectionTimeoutMillis: 5_000 });
+  // A connection per job in flight, plus the claimer and the probes.
+  const pool = new Pool({ ...config.database, max: config.concurrency + 2, application_name: 'tasknote-worker', connectionTimeoutMillis: 5_000 });
   pool.on('error', (err) => logger.error({ err: err.message }, 'idle database connection failed'));
   const workerId = `${hostname()}:${process.pid}`;
   const queue = new JobQueue(pool, {
@@ -35,16 +36,17 @@ async function main(): Promise<void> {
     thumbnailSizes: config.thumbnailSizes,
     leaseSeconds: config.leaseSeconds,
     pollIntervalMs: config.pollIntervalMs,
+    concurrency: config.concurrency,
   });
   const probes = createProbeServer(pool, metrics, () => worker.isStopping);
   await new Promise<void>((resolve) => probes.listen(config.httpPort, resolve));
-  logger.info({ workerId, httpPort: config.httpPort, sizes: config.thumbnailSizes }, 'worker started');
+  logger.info({ workerId, httpPort: config.httpPort, sizes: config.thumbnailSizes, concurrency: config.concurrency }, 'worker started');
   worker.start();
 
-  // As PID 1 the process gets no default signal handlers: finish the current job, then exit.
+  // As PID 1 the process gets no default signal handlers: finish the jobs in flight, then exit.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      logger.info({ signal }, 'stopping after the current job');
+      logger.info({ signal }, 'stopping after the jobs in flight');
       worker
         .stop()
         .then(() => new Promise<void>((resolve) => probes.close(() => resolve())))

@@ -6,7 +6,7 @@
  * runnable again. Every later write is fenced by that token, so a worker that
  * lost its lease can never complete or fail the job under the new owner.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 
 export interface ClaimedJob {
   id: string;
@@ -85,14 +85,23 @@ export class JobQueue {
     return rowCount === 1;
   }
 
-  /** Marks the job done inside the caller's transaction; false when the lease was lost. */
-  async complete(client: PoolClient, job: ClaimedJob): Promise<boolean> {
-    const { rowCount } = await client.query(
-      `UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now(), locked_until = NULL, last_error = NULL
-       WHERE id = $1 AND lease_token = $2 AND status = 'running'`,
-      [job.id, job.leaseToken],
+  /**
+   * Marks the job done; false when the lease was lost. `write` (an INSERT or
+   * UPDATE whose parameters start at $3) runs in the same statement, so it is
+   * atomic with the completion without a transaction's extra round trips; it
+   * must apply only `WHERE EXISTS (SELECT 1 FROM done)`, i.e. while the lease is held.
+   */
+  async complete(job: ClaimedJob, write?: { sql: string; params: unknown[] }): Promise<boolean> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      `WITH done AS (
+         UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now(), locked_until = NULL, last_error = NULL
+         WHERE id = $1 AND lease_token = $2 AND status = 'running'
+         RETURNING id
+       )${write === undefined ? '' : `, write AS (${write.sql})`}
+       SELECT count(*)::int AS n FROM done`,
+      [job.id, job.leaseToken, ...(write?.params ?? [])],
     );
-    return rowCount === 1;
+    return rows[0]?.n === 1;
   }
 
   /** Requeues with exponential backoff, or marks failed after the last attempt. Returns the new status. */

@@ -1,9 +1,9 @@
-// The claim-process loop: one job at a time, with a heartbeat that keeps the lease while it runs.
+// The claim-process loop: up to `concurrency` jobs at a time, each with a heartbeat that keeps its lease while it runs.
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics';
 import { JobQueue, type ClaimedJob } from './queue';
-import { renderThumbnails, saveThumbnails } from './resize';
+import { renderThumbnails, thumbnailsWrite } from './resize';
 
 export interface WorkerOptions {
   pool: Pool;
@@ -13,12 +13,15 @@ export interface WorkerOptions {
   thumbnailSizes: readonly number[];
   leaseSeconds: number;
   pollIntervalMs: number;
+  /** Jobs in flight at once; while one waits on PostgreSQL another uses the CPU. */
+  concurrency?: number;
 }
 
 export class Worker {
   private stopping = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: WorkerOptions) {}
 
@@ -30,16 +33,22 @@ export class Worker {
     return this.stopping;
   }
 
-  /** Stops claiming; resolves once the current job, if any, is finished. */
+  /** Stops claiming; resolves once the jobs in flight, if any, are finished. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
     await this.loop;
   }
 
+  // One claimer for all slots: an idle process polls once per interval, whatever its concurrency.
   private async run(): Promise<void> {
     const { queue, logger, pollIntervalMs } = this.options;
+    const concurrency = this.options.concurrency ?? 1;
     while (!this.stopping) {
+      if (this.inFlight.size >= concurrency) {
+        await Promise.race(this.inFlight);
+        continue;
+      }
       let job: ClaimedJob | null;
       try {
         job = await queue.claim();
@@ -52,8 +61,12 @@ export class Worker {
         await this.idle(pollIntervalMs);
         continue;
       }
-      await this.process(job);
+      const running: Promise<void> = this.process(job)
+        .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'processing a job failed'))
+        .finally(() => this.inFlight.delete(running));
+      this.inFlight.add(running);
     }
+    await Promise.all(this.inFlight);
   }
 
   private idle(ms: number): Promise<void> {
@@ -102,21 +115,13 @@ export class Worker {
     const attachmentId = (job.payload as { attachmentId?: unknown }).attachmentId;
     if (typeof attachmentId !== 'string') throw new Error('payload.attachmentId: must be a string');
     const { pool, queue, thumbnailSizes } = this.options;
-    const { rows } = await pool.query<{ data: Buffer }>('SELECT data FROM attachments WHERE id = $1', [attachmentId]);
-    const thumbnails = rows[0] === undefined ? [] : await renderThumbnails(rows[0].data, thumbnailSizes);
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      // A deleted attachment leaves nothing to do; the job still completes.
-      if (thumbnails.length > 0) await saveThumbnails(client, attachmentId, thumbnails);
-      const completed = await queue.complete(client, job);
-      await client.query(completed ? 'COMMIT' : 'ROLLBACK');
-      return completed;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    // base64 rather than bytea's default hex text: a third less to send, and cheaper for PostgreSQL to encode.
+    const { rows } = await pool.query<{ data: string }>("SELECT encode(data, 'base64') AS data FROM attachments WHERE id = $1", [
+      attachmentId,
+    ]);
+    // A deleted attachment leaves nothing to do; the job still completes.
+    if (rows[0] === undefined) return queue.complete(job);
+    const thumbnails = await renderThumbnails(Buffer.from(rows[0].data, 'base64'), thumbnailSizes);
+    return queue.complete(job, thumbnailsWrite(attachmentId, thumbnails));
   }
 }

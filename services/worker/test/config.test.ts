@@ -10,6 +10,7 @@ test('applies documented defaults', () => {
     maxAttempts: 5,
     backoffBaseMs: 2000,
     pollIntervalMs: 1000,
+    concurrency: 2,
   });
 });
 
@@ -22,4 +23,5 @@ test('fails naming the variable when THUMBNAIL_SIZES or JOB_MAX_ATTEMPTS is bad'
     "THUMBNAIL_SIZES: must be comma-separated widths between 1 and 4096, e.g. 64,256 (got '64,big')",
   );
   expect(() => loadWorkerConfig({ ...base, JOB_MAX_ATTEMPTS: '0' })).toThrow("JOB_MAX_ATTEMPTS: must be >= 1 (got '0')");
+  expect(() => loadWorkerConfig({ ...base, JOB_CONCURRENCY: '0' })).toThrow("JOB_CONCURRENCY: must be >= 1 (got '0')");
 });

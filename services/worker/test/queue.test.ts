@@ -132,3 +132,49 @@ test('a worker writes a thumbnail per configured width, never upscaling', async 
     [1024, 150, 'image/webp'],
   ]);
 });
+
+test('a worker runs up to its concurrency of jobs at once and completes each once', async () => {
+  const png = await makePng(400, 300);
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) ids.push(await attachment(png));
+  const worker = new Worker({
+    pool: db.pool,
+    queue: queue('parallel'),
+    logger: silentLogger,
+    metrics: createMetrics(async () => ({})),
+    thumbnailSizes: [64, 128],
+    leaseSeconds: 30,
+    pollIntervalMs: 20,
+    concurrency: 3,
+  });
+  let peak = 0;
+  worker.start();
+  try {
+    await waitFor('the jobs to finish', async () => {
+      const rows = await jobs();
+      peak = Math.max(peak, rows.filter((r) => r.status === 'running').length);
+      return rows.every((r) => r.status === 'done') ? true : undefined;
+    });
+  } finally {
+    await worker.stop();
+  }
+  expect(peak).toBeLessThanOrEqual(3);
+  expect((await jobs()).map((j) => j.attempts)).toEqual([1, 1, 1, 1, 1]);
+  const { rows } = await db.pool.query('SELECT attachment_id, width, height FROM thumbnails ORDER BY attachment_id, width');
+  expect(rows).toHaveLength(10);
+  expect(new Set(rows.map((r) => r.attachment_id))).toEqual(new Set(ids));
+  expect(rows.filter((r) => r.width === 128).every((r) => r.height === 96)).toBe(true);
+});
+
+test('completing after the lease was lost writes nothing', async () => {
+  const id = await attachment(await makePng(8, 8));
+  const first = await queue('a', { leaseSeconds: 1 }).claim();
+  await db.pool.query("UPDATE jobs SET lease_token = gen_random_uuid(), locked_by = 'b'");
+  const write = {
+    sql: "INSERT INTO thumbnails (attachment_id, width, height, content_type, data) SELECT $3::uuid, 8, 8, 'image/webp', '\\x00' WHERE EXISTS (SELECT 1 FROM done)",
+    params: [id],
+  };
+  expect(await queue('a').complete(first!, write)).toBe(false);
+  expect((await db.pool.query('SELECT count(*)::int AS n FROM thumbnails')).rows[0].n).toBe(0);
+  expect((await jobs())[0]).toMatchObject({ status: 'running', locked_by: 'b' });
+});
