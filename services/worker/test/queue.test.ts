@@ -178,3 +178,28 @@ test('completing after the lease was lost writes nothing', async () => {
   expect((await db.pool.query('SELECT count(*)::int AS n FROM thumbnails')).rows[0].n).toBe(0);
   expect((await jobs())[0]).toMatchObject({ status: 'running', locked_by: 'b' });
 });
+
+test('a job for a deleted attachment completes without thumbnails; a malformed id fails the job', async () => {
+  const id = await attachment(await makePng(8, 8));
+  await db.pool.query('DELETE FROM attachments WHERE id = $1', [id]);
+  await db.pool.query("INSERT INTO jobs (kind, payload) VALUES ('resize', '{\"attachmentId\": \"not-a-uuid''\"}')");
+  const worker = new Worker({
+    pool: db.pool,
+    queue: queue('gone', { maxAttempts: 1 }),
+    logger: silentLogger,
+    metrics: createMetrics(async () => ({})),
+    thumbnailSizes: [64],
+    leaseSeconds: 30,
+    pollIntervalMs: 20,
+  });
+  worker.start();
+  try {
+    await waitFor('both jobs to end', async () => ((await jobs()).every((j) => j.status === 'done' || j.status === 'failed') ? true : undefined));
+  } finally {
+    await worker.stop();
+  }
+  const [deleted, malformed] = await jobs();
+  expect(deleted).toMatchObject({ status: 'done' });
+  expect(malformed).toMatchObject({ status: 'failed' });
+  expect(malformed!.last_error).toMatch(/invalid input syntax for type uuid/);
+});
