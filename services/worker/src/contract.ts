@@ -36,7 +36,7 @@ export const workerContract = {
     JOB_MAX_ATTEMPTS: 'attempts before a job is marked failed',
     POLL_INTERVAL_MS: 'idle poll interval of the queue',
     JOB_BACKOFF_BASE_MS: 'retry delay after the first failure; doubles with each attempt, capped at one hour',
-    JOB_CONCURRENCY: 'jobs one process runs at once (default 2: one renders while another waits on PostgreSQL)',
+    JOB_CONCURRENCY: 'thumbnail renders one process runs at once (CPU-bound; about the CPUs it may use); one more job is claimed ahead',
   },
   secretEnv: {
     DATABASE_PASSWORD: { secret: 'database', key: 'password' },

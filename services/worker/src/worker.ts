@@ -1,4 +1,4 @@
-// The claim-process loop: up to `concurrency` jobs at a time, each with a heartbeat that keeps its lease while it runs.
+// The claim-process loop: up to `concurrency` renders at a time, each job with a heartbeat that keeps its lease while it runs.
 import { escapeLiteral, type Pool } from 'pg';
 import type { Logger } from 'pino';
 import { copyColumn } from './bytea';
@@ -14,7 +14,11 @@ export interface WorkerOptions {
   thumbnailSizes: readonly number[];
   leaseSeconds: number;
   pollIntervalMs: number;
-  /** Jobs in flight at once; while one waits on PostgreSQL another uses the CPU. */
+  /**
+   * Thumbnails rendered at once (the CPU-bound step). One more job is claimed
+   * ahead, and completions run beside the next render, so that the round trips
+   * to PostgreSQL overlap with rendering instead of leaving a core idle.
+   */
   concurrency?: number;
 }
 
@@ -23,8 +27,12 @@ export class Worker {
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private freeRenderSlots: number;
+  private readonly renderQueue: (() => void)[] = [];
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {
+    this.freeRenderSlots = options.concurrency ?? 1;
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -44,9 +52,10 @@ export class Worker {
   // One claimer for all slots: an idle process polls once per interval, whatever its concurrency.
   private async run(): Promise<void> {
     const { queue, logger, pollIntervalMs } = this.options;
-    const concurrency = this.options.concurrency ?? 1;
+    // One job beyond the render slots: its claim and download happen while the others render.
+    const maxInFlight = (this.options.concurrency ?? 1) + 1;
     while (!this.stopping) {
-      if (this.inFlight.size >= concurrency) {
+      if (this.inFlight.size >= maxInFlight) {
         await Promise.race(this.inFlight);
         continue;
       }
@@ -68,6 +77,20 @@ export class Worker {
       this.inFlight.add(running);
     }
     await Promise.all(this.inFlight);
+  }
+
+  /** Runs `render` once one of the `concurrency` render slots is free, first come first served. */
+  private async withRenderSlot<T>(render: () => Promise<T>): Promise<T> {
+    if (this.freeRenderSlots > 0) this.freeRenderSlots--;
+    else await new Promise<void>((resolve) => this.renderQueue.push(resolve));
+    try {
+      return await render();
+    } finally {
+      // Hand the slot straight to the next waiter, if any, rather than freeing it.
+      const next = this.renderQueue.shift();
+      if (next === undefined) this.freeRenderSlots++;
+      else next();
+    }
   }
 
   private idle(ms: number): Promise<void> {
@@ -126,7 +149,7 @@ export class Worker {
     }
     // A deleted attachment leaves nothing to do; the job still completes.
     if (original == null) return queue.complete(job);
-    const thumbnails = await renderThumbnails(original, thumbnailSizes);
+    const thumbnails = await this.withRenderSlot(() => renderThumbnails(original, thumbnailSizes));
     return queue.complete(job, thumbnailsWrite(attachmentId, thumbnails));
   }
 }
