@@ -128,8 +128,15 @@ test('the real command exits non-zero with the message and no stack trace', () =
   expect(treeDigest(out)).toBe(before);
 });
 
-test('npx cdk8s synth runs the same synth (cdk8s.yaml)', () => {
+test('npx cdk8s synth runs the same synth (cdk8s.yaml), honouring its --output', () => {
   const config = readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8');
   expect(config).toMatch(/^app: node bin\/tasknote\.js synth/m);
-  expect(execFileSync(process.execPath, ['bin/tasknote.js', 'synth', '--help'], { cwd: ROOT, encoding: 'utf8' })).toContain('--env');
+  const target = mkdtempSync(join(tmpdir(), 'tasknote-cdk8s-'));
+  try {
+    execFileSync(join(ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--output', target], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+    expect(readdirSync(target).sort()).toEqual(['dev', 'prod', 'staging']);
+    expect(readFileSync(join(target, 'prod', 'api.yaml'), 'utf8')).toBe(readFileSync(join(out, 'prod', 'api.yaml'), 'utf8'));
+  } finally {
+    rmSync(target, { recursive: true, force: true });
+  }
 });
