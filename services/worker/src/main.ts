@@ -18,7 +18,12 @@ async function main(): Promise<void> {
     formatters: { level: (label) => ({ level: label }) },
   });
   // A connection per job in flight (concurrency + 1), plus the claimer and the probes.
-  const pool = new Pool({ ...config.database, max: config.concurrency + 3, application_name: 'tasknote-worker', connectionTimeoutMillis: 5_000 });
+  const pool = new Pool({
+    ...config.database,
+    max: config.concurrency + 3,
+    application_name: 'tasknote-worker',
+    connectionTimeoutMillis: 5_000,
+  });
   pool.on('error', (err) => logger.error({ err: err.message }, 'idle database connection failed'));
   const workerId = `${hostname()}:${process.pid}`;
   const queue = new JobQueue(pool, {

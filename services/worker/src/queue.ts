@@ -125,9 +125,7 @@ export class JobQueue {
   }
 
   async depth(): Promise<Record<string, number>> {
-    const { rows } = await this.pool.query<{ status: string; n: string }>(
-      'SELECT status, count(*) AS n FROM jobs GROUP BY status',
-    );
+    const { rows } = await this.pool.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM jobs GROUP BY status');
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 }

@@ -107,12 +107,15 @@ export class Worker {
     const { queue, logger, metrics, leaseSeconds } = this.options;
     const log = logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
     const endTimer = metrics.jobDuration.startTimer();
-    const heartbeat = setInterval(() => {
-      queue.heartbeat(job).then(
-        (held) => held || log.warn('lease lost while processing'),
-        (err: unknown) => log.warn({ err: (err as Error).message }, 'lease heartbeat failed'),
-      );
-    }, (leaseSeconds * 1000) / 3);
+    const heartbeat = setInterval(
+      () => {
+        queue.heartbeat(job).then(
+          (held) => held || log.warn('lease lost while processing'),
+          (err: unknown) => log.warn({ err: (err as Error).message }, 'lease heartbeat failed'),
+        );
+      },
+      (leaseSeconds * 1000) / 3,
+    );
     try {
       const completed = await this.execute(job);
       metrics.jobs.inc({ outcome: completed ? 'done' : 'lost' });

@@ -194,7 +194,9 @@ test('a job for a deleted attachment completes without thumbnails; a malformed i
   });
   worker.start();
   try {
-    await waitFor('both jobs to end', async () => ((await jobs()).every((j) => j.status === 'done' || j.status === 'failed') ? true : undefined));
+    await waitFor('both jobs to end', async () =>
+      (await jobs()).every((j) => j.status === 'done' || j.status === 'failed') ? true : undefined,
+    );
   } finally {
     await worker.stop();
   }
