@@ -11,12 +11,18 @@ import { resolveImages } from '../environments/images';
 import type { EnvironmentConfig } from '../environments/schema';
 import { buildStack, ProvidedSecret, ServiceImages } from './stack';
 
-/** A Kubernetes object as synthesized (plain JSON). */
+/** A Kubernetes object as synthesized (plain JSON); only what every object carries is typed. */
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+    readonly [key: string]: unknown;
+  };
+  readonly [field: string]: unknown;
 }
 
 /** One output file: a component's objects. */

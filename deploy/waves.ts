@@ -1,17 +1,8 @@
 // Orders synthesized Kubernetes objects into the waves a deploy applies one after another.
 
-/** The minimum a synthesized object has; the rest is passed to the cluster as is. */
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace?: string;
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly annotations?: Readonly<Record<string, string>>;
-  };
-  readonly [field: string]: unknown;
-}
+import type { KubeObject } from '../app/synth';
+
+export type { KubeObject };
 
 /**
  * The waves, in order. Each waits for everything in the waves before it.

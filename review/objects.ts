@@ -3,19 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { UserError } from '../app/errors';
+import type { KubeObject } from '../app/synth';
 
-/** One parsed Kubernetes object: only the fields every object carries are typed. */
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace?: string;
-    readonly labels?: Record<string, string>;
-    readonly annotations?: Record<string, string>;
-  };
-  readonly [field: string]: unknown;
-}
+export type { KubeObject };
 
 /** The objects of each environment, keyed by environment name. */
 export type ManifestSet = ReadonlyMap<string, readonly KubeObject[]>;
