@@ -47,8 +47,10 @@ export class JobQueue {
         payload: unknown;
         attempts: number;
         lease_token: string;
-      }>(
-        `WITH next AS (
+      }>({
+        // Named: each connection parses and plans the claim once, not once per job.
+        name: 'worker-claim',
+        text: `WITH next AS (
            SELECT id FROM jobs
            WHERE (status = 'queued' AND run_at <= now()) OR (status = 'running' AND locked_until < now())
            ORDER BY run_at, id
@@ -59,8 +61,8 @@ export class JobQueue {
            locked_by = $1, locked_until = now() + make_interval(secs => $2), updated_at = now()
          FROM next WHERE j.id = next.id
          RETURNING j.id, j.kind, j.payload, j.attempts, j.lease_token`,
-        [this.options.workerId, this.options.leaseSeconds],
-      );
+        values: [this.options.workerId, this.options.leaseSeconds],
+      });
       const row = rows[0];
       if (row === undefined) return null;
       const job: ClaimedJob = {
@@ -90,17 +92,19 @@ export class JobQueue {
    * UPDATE whose parameters start at $3) runs in the same statement, so it is
    * atomic with the completion without a transaction's extra round trips; it
    * must apply only `WHERE EXISTS (SELECT 1 FROM done)`, i.e. while the lease is held.
+   * `write.name` names the prepared statement: one name per distinct `sql`.
    */
-  async complete(job: ClaimedJob, write?: { sql: string; params: unknown[] }): Promise<boolean> {
-    const { rows } = await this.pool.query<{ n: number }>(
-      `WITH done AS (
+  async complete(job: ClaimedJob, write?: { name: string; sql: string; params: unknown[] }): Promise<boolean> {
+    const { rows } = await this.pool.query<{ n: number }>({
+      name: write === undefined ? 'worker-complete' : `worker-complete-${write.name}`,
+      text: `WITH done AS (
          UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now(), locked_until = NULL, last_error = NULL
          WHERE id = $1 AND lease_token = $2 AND status = 'running'
          RETURNING id
        )${write === undefined ? '' : `, write AS (${write.sql})`}
        SELECT count(*)::int AS n FROM done`,
-      [job.id, job.leaseToken, ...(write?.params ?? [])],
-    );
+      values: [job.id, job.leaseToken, ...(write?.params ?? [])],
+    });
     return rows[0]?.n === 1;
   }
 

@@ -41,8 +41,9 @@ export async function renderThumbnails(original: Buffer, widths: readonly number
  * A data-modifying statement for JobQueue.complete: upserts the thumbnails,
  * only if the job's lease is still held (the `done` CTE returned its row).
  */
-export function thumbnailsWrite(attachmentId: string, thumbnails: Thumbnail[]): { sql: string; params: unknown[] } {
+export function thumbnailsWrite(attachmentId: string, thumbnails: Thumbnail[]): { name: string; sql: string; params: unknown[] } {
   return {
+    name: 'thumbnails',
     sql: `INSERT INTO thumbnails (attachment_id, width, height, content_type, data)
           SELECT $3::uuid, t.width, t.height, t.content_type, t.data
           FROM unnest($4::int[], $5::int[], $6::text[], $7::bytea[]) AS t(width, height, content_type, data)

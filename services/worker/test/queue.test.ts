@@ -171,6 +171,7 @@ test('completing after the lease was lost writes nothing', async () => {
   const first = await queue('a', { leaseSeconds: 1 }).claim();
   await db.pool.query("UPDATE jobs SET lease_token = gen_random_uuid(), locked_by = 'b'");
   const write = {
+    name: 'test',
     sql: "INSERT INTO thumbnails (attachment_id, width, height, content_type, data) SELECT $3::uuid, 8, 8, 'image/webp', '\\x00' WHERE EXISTS (SELECT 1 FROM done)",
     params: [id],
   };
