@@ -31,7 +31,8 @@ class CopyOut {
   }
 
   handleCopyData(msg: { chunk: Buffer }): void {
-    this.chunks.push(msg.chunk);
+    // The chunk is a view into the protocol parser's buffer, which it reuses for later messages: copy it now.
+    this.chunks.push(Buffer.from(msg.chunk));
   }
 
   handleCopyInResponse(connection: Connection): void {
@@ -56,7 +57,7 @@ class CopyOut {
   private finish(err: Error | undefined): void {
     if (this.settled) return;
     this.settled = true;
-    this.settle(err, Buffer.concat(this.chunks));
+    this.settle(err, this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks));
   }
 }
 

@@ -23,6 +23,13 @@ test('copyColumn returns bytea values byte for byte, nulls as null, and leaves t
     expect(values[1]).toBeNull();
     expect(values[2]).toEqual(Buffer.alloc(0));
     expect(await copyColumn(client, 'SELECT data FROM blobs WHERE false')).toEqual([]);
+    // Many rows, so many CopyData messages: each must survive the parser reusing its buffer.
+    const slices = await copyColumn(
+      client,
+      'SELECT substring(data FROM i FOR 65536) FROM blobs, generate_series(1, length(data), 65536) AS i WHERE n = 1 ORDER BY i',
+    );
+    expect(slices.length).toBeGreaterThan(4);
+    expect(Buffer.concat(slices as Buffer[]).equals(bytes)).toBe(true);
     await expect(copyColumn(client, "SELECT data FROM blobs WHERE n = 'x'::int")).rejects.toThrow(/invalid input syntax/);
     expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   } finally {
