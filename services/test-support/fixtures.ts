@@ -30,6 +30,16 @@ export function serverConfig(): { pgPort: number; pgUser: string; pgPassword: st
   };
 }
 
+/**
+ * A pool whose idle connections may be terminated by the server (a forced DROP DATABASE, server
+ * shutdown at teardown) without crashing the test process with an unhandled 'error' event.
+ */
+export function tolerantPool(config: DatabaseConfig, max: number): Pool {
+  const pool = new Pool({ ...config, max });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 export interface TestDatabase {
   config: DatabaseConfig;
   pool: Pool;
@@ -47,7 +57,7 @@ export async function createTestDatabase(migrated = true): Promise<TestDatabase>
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const config: DatabaseConfig = { host: '127.0.0.1', port: pgPort, database: name, user: pgUser, password: pgPassword };
-  const pool = new Pool({ ...config, max: 10 });
+  const pool = tolerantPool(config, 10);
   if (migrated) await migrate(pool, silentLogger);
   return {
     config,

@@ -1,5 +1,4 @@
-import { Pool } from 'pg';
-import { createTestDatabase, silentLogger, type TestDatabase } from '../../test-support/fixtures';
+import { createTestDatabase, silentLogger, tolerantPool, type TestDatabase } from '../../test-support/fixtures';
 import { migrate } from '../src/migrate';
 import { migrations } from '../src/migrations';
 
@@ -13,7 +12,7 @@ afterAll(async () => {
 });
 
 test('concurrent runs are serialised: each migration is applied exactly once', async () => {
-  const pools = [0, 1, 2].map(() => new Pool({ ...db.config, max: 1 }));
+  const pools = [0, 1, 2].map(() => tolerantPool(db.config, 1));
   try {
     const results = await Promise.all(pools.map((p) => migrate(p, silentLogger)));
     const all = migrations.map((m) => m.version);
