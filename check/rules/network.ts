@@ -209,61 +209,43 @@ function selectorMatchesOnly(selector: unknown, namespace: string): boolean {
  * is a flow that silently fails at run time.
  */
 function* flows(ctx: CheckContext): Iterable<Located> {
-  for (const dst of ctx.workloads) {
-    const namespace = dst.namespace;
+  for (const own of ctx.workloads) {
+    const namespace = own.namespace;
     if (namespace === undefined) continue;
-    for (const np of policiesFor(ctx, dst, 'Ingress')) {
-      for (const rule of asArray(np.object.spec?.ingress)) {
-        for (const peer of asArray(rule.from)) {
-          if (peer.namespaceSelector !== undefined || peer.podSelector === undefined) continue;
-          for (const src of ctx.workloads.filter(
-            (s) => s.namespace === dst.namespace && s !== dst && selectorMatches(peer.podSelector, s.podLabels),
-          )) {
-            for (const port of rulePorts(rule, dst)) {
-              const ok = allowed(
-                ctx,
-                src,
-                'Egress',
-                (p) => peerAdmits(ctx, p, src.namespace, namespace, dst.podLabels),
-                port.number,
-                port.name,
-              );
-              if (!ok)
+    for (const direction of ['Ingress', 'Egress'] as const) {
+      const ingress = direction === 'Ingress';
+      for (const np of policiesFor(ctx, own, direction)) {
+        for (const rule of asArray(ingress ? np.object.spec?.ingress : np.object.spec?.egress)) {
+          for (const peer of asArray(ingress ? rule.from : rule.to)) {
+            if (peer.namespaceSelector !== undefined || peer.podSelector === undefined) continue;
+            for (const other of ctx.workloads.filter(
+              (o) => o.namespace === namespace && o !== own && selectorMatches(peer.podSelector, o.podLabels),
+            )) {
+              const [src, dst] = ingress ? [other, own] : [own, other];
+              for (const port of rulePorts(rule, dst)) {
+                // The other end must allow the same flow in the opposite direction.
+                const ok = allowed(
+                  ctx,
+                  other,
+                  ingress ? 'Egress' : 'Ingress',
+                  (p) => peerAdmits(ctx, p, other.namespace, namespace, own.podLabels),
+                  port.number,
+                  port.name,
+                );
+                if (ok) continue;
+                const on = port.number ?? port.name;
+                const policy = refOf(np.object).name;
                 yield {
                   item: src.item,
                   path: [...src.templatePath, 'metadata', 'labels'],
-                  found: `NetworkPolicy ${refOf(np.object).name} admits ${src.kind} ${src.name} into ${dst.kind} ${dst.name} on port ${port.number ?? port.name}, but no policy allows that egress`,
-                  fix: `allow egress from ${src.name} to the ${dst.name} pods on port ${port.number ?? port.name}, or drop the ingress allow`,
+                  found: ingress
+                    ? `NetworkPolicy ${policy} admits ${src.kind} ${src.name} into ${dst.kind} ${dst.name} on port ${on}, but no policy allows that egress`
+                    : `NetworkPolicy ${policy} lets ${src.kind} ${src.name} send to ${dst.kind} ${dst.name} on port ${on}, but no policy admits it there`,
+                  fix: ingress
+                    ? `allow egress from ${src.name} to the ${dst.name} pods on port ${on}, or drop the ingress allow`
+                    : `allow ingress into ${dst.name} from the ${src.name} pods on port ${on}, or drop the egress allow`,
                 };
-            }
-          }
-        }
-      }
-    }
-    for (const np of policiesFor(ctx, dst, 'Egress')) {
-      const src = dst;
-      for (const rule of asArray(np.object.spec?.egress)) {
-        for (const peer of asArray(rule.to)) {
-          if (peer.namespaceSelector !== undefined || peer.podSelector === undefined) continue;
-          for (const target of ctx.workloads.filter(
-            (t) => t.namespace === src.namespace && t !== src && selectorMatches(peer.podSelector, t.podLabels),
-          )) {
-            for (const port of rulePorts(rule, target)) {
-              const ok = allowed(
-                ctx,
-                target,
-                'Ingress',
-                (p) => peerAdmits(ctx, p, target.namespace, namespace, src.podLabels),
-                port.number,
-                port.name,
-              );
-              if (!ok)
-                yield {
-                  item: src.item,
-                  path: [...src.templatePath, 'metadata', 'labels'],
-                  found: `NetworkPolicy ${refOf(np.object).name} lets ${src.kind} ${src.name} send to ${target.kind} ${target.name} on port ${port.number ?? port.name}, but no policy admits it there`,
-                  fix: `allow ingress into ${target.name} from the ${src.name} pods on port ${port.number ?? port.name}, or drop the egress allow`,
-                };
+              }
             }
           }
         }
