@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { newApp, ProvidedObject } from '../constructs';
 import { PropsValidationError } from '../constructs/private/validate';
-import { ConfigError, loadEnvironment } from '../environments/load';
+import { loadEnvironment } from '../environments/load';
 import { resolveImages } from '../environments/images';
 import type { EnvironmentConfig } from '../environments/schema';
 import { buildStack, ProvidedSecret, ServiceImages } from './stack';
@@ -139,4 +139,3 @@ export function writeOutputs(outputs: readonly SynthOutput[], outDir: string): v
   }
 }
 
-export { ConfigError };

@@ -1,6 +1,7 @@
 // The working tree's manifests, synthesized in process by the same function `npm run synth` uses.
 import { UserError } from '../app/errors';
-import { ConfigError, SynthError, synthesizeEnvironment, SynthOptions } from '../app/synth';
+import { ConfigError } from '../environments/load';
+import { SynthError, synthesizeEnvironment, SynthOptions } from '../app/synth';
 import { KubeObject } from './objects';
 import { SynthesizeWithRecord } from './promote';
 
