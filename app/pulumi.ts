@@ -4,9 +4,9 @@ import * as pulumi from '@pulumi/pulumi';
 import { join } from 'node:path';
 import { deployEnvironment } from '../deploy/program';
 import { resolveDeployInputs } from '../deploy/stack-inputs';
-import { loadEnvironment } from '../environments/load';
+import { ConfigError, loadEnvironment } from '../environments/load';
 import { UserError } from './errors';
-import { ConfigError, SynthError, synthesizeEnvironment } from './synth';
+import { SynthError, synthesizeEnvironment } from './synth';
 
 function run() {
   try {
