@@ -1,14 +1,16 @@
-// The Pulumi program (Pulumi.yaml `main` is app/pulumi-main.js, which loads this file through tsx).
-// One stack per environment: `pulumi up --stack dev` deploys environments/dev.ts.
+// The Pulumi program: one stack per environment, `dev` deploys environments/dev.ts.
+// `npm run deploy|preview|destroy` runs it inline through the Automation API (deploy/run.ts);
+// Pulumi.yaml's `main` (app/pulumi-main.js) runs the same function for `pulumi up` by hand.
 import * as pulumi from '@pulumi/pulumi';
 import { join } from 'node:path';
-import { deployEnvironment } from '../deploy/program';
+import { deployEnvironment, type DeployOutputs } from '../deploy/program';
 import { resolveDeployInputs } from '../deploy/stack-inputs';
 import { ConfigError, loadEnvironment } from '../environments/load';
 import { UserError } from './errors';
 import { SynthError, synthesizeEnvironment } from './synth';
 
-function run() {
+/** Registers the stack of the current Pulumi stack's environment and returns its outputs. */
+export function tasknoteProgram(): DeployOutputs {
   try {
     return deployEnvironment(
       resolveDeployInputs({
@@ -26,5 +28,3 @@ function run() {
     throw err;
   }
 }
-
-export = run();

@@ -1,4 +1,5 @@
 // The wrong-cluster guard: a stack deploys only to the context and server its environment names.
+import { z } from 'zod';
 import { UserError } from '../app/errors';
 import type { EnvironmentConfig } from '../environments/schema';
 import type { KubeContext, Kubeconfig } from './kubeconfig';
@@ -61,4 +62,46 @@ export function assertClusterTarget(env: Pick<EnvironmentConfig, 'name' | 'clust
 export function serverMatches(actual: string, expected: string): boolean {
   const strip = (s: string) => s.trim().replace(/\/+$/, '').toLowerCase();
   return strip(expected) !== '' && strip(actual).includes(strip(expected));
+}
+
+/** Stack config key that points a stack at a control plane on this machine instead of its environment's cluster. */
+export const CLUSTER_OVERRIDE_KEY = 'tasknote:cluster';
+
+const overrideSchema = z
+  .object({
+    context: z.string().min(1, 'must name a kubeconfig context'),
+    server: z
+      .string()
+      .url('must be a URL such as https://127.0.0.1:16443')
+      .refine((s) => /^https:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}\/?$/.test(s), {
+        message: 'must be an https URL on a loopback address with a port, such as https://127.0.0.1:16443',
+      }),
+  })
+  .strict();
+
+/**
+ * The cluster a stack deploys to: its environment's, or the one stack config `tasknote:cluster`
+ * names (`{context, server}`). An override may only name a control plane on a loopback address,
+ * so no config can send a stack to another remote cluster; the guard then checks the kubeconfig
+ * against the override exactly as it would against the environment.
+ */
+export function stackCluster(env: Pick<EnvironmentConfig, 'name' | 'cluster'>, override: unknown): EnvironmentConfig['cluster'] {
+  if (override === undefined) return env.cluster;
+  const parsed = overrideSchema.safeParse(typeof override === 'string' ? parseJson(override) : override);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${[CLUSTER_OVERRIDE_KEY, ...i.path].join('.')}: ${i.message}`);
+    throw new UserError(
+      `stack '${env.name}': ${problems.join('; ')} (received ${JSON.stringify(override)}); ` +
+        `allowed: {context: <kubeconfig context>, server: https://127.0.0.1:<port>}`,
+    );
+  }
+  return { kind: 'local', ...parsed.data };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -54,6 +54,8 @@ export function clusterHint(cluster: EnvironmentConfig['cluster']): string {
       return `start it with 'minikube start' (its kubeconfig context is the profile name, '${cluster.context}')`;
     case 'k3d':
       return `start it with 'k3d cluster start' or create it as docs/deploy.md shows (context '${cluster.context}')`;
+    case 'local':
+      return `start it with 'npm run cluster:up', which writes the kubeconfig with context '${cluster.context}'`;
     case 'eks':
       return `fetch its credentials with 'aws eks update-kubeconfig --name <cluster> --region <region> --alias ${cluster.context}'`;
     case 'gke':

@@ -4,7 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { EnvironmentConfig, EnvironmentName } from '../environments/schema';
 import { assertClusterTarget } from './cluster-guard';
 import { ManifestWaves, type WaveTimeouts } from './components/manifest-waves';
-import { ServiceImages, type RegistryAuth } from './components/service-images';
+import { ServiceImages, type BuildHost, type RegistryAuth } from './components/service-images';
 import { StackSecrets } from './components/stack-secrets';
 import { placeholderImages, type ImagePlan, type ServiceImageMap } from './images';
 import { lateFields, objectKey, replaceAt, valueAtPath, type FieldPath } from './late-fields';
@@ -40,6 +40,7 @@ export interface DeployProgramInputs {
   readonly secretConfig: (key: string) => pulumi.Output<string> | undefined;
   readonly registryAuth?: RegistryAuth;
   readonly platform?: string;
+  readonly buildHost?: BuildHost;
 }
 
 export interface DeployOutputs {
@@ -96,7 +97,12 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
     deleteUnreachable: false,
   });
 
-  const images = new ServiceImages('images', { plan: inputs.images, registryAuth: inputs.registryAuth, platform: inputs.platform });
+  const images = new ServiceImages('images', {
+    plan: inputs.images,
+    registryAuth: inputs.registryAuth,
+    platform: inputs.platform,
+    buildHost: inputs.buildHost,
+  });
   const realObjects =
     late.size === 0
       ? undefined

@@ -1,12 +1,12 @@
 // What `npm run deploy|preview|destroy -- --env <env>` does: check tools and cluster, then drive
 // the stack through the Pulumi Automation API, streaming the CLI's own progress output.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UserError } from '../app/errors';
 import { ConfigError, loadEnvironment } from '../environments/load';
 import type { EnvironmentConfig } from '../environments/schema';
-import { checkClusterTarget } from './cluster-guard';
+import { CLUSTER_OVERRIDE_KEY, checkClusterTarget, stackCluster } from './cluster-guard';
 import { kubeconfigPaths, readKubeconfig } from './kubeconfig';
 import { clusterHint, probeDockerDaemon, probeServer, toolProblems, which, type DeployCommand, type ToolFacts } from './preflight';
 
@@ -31,9 +31,13 @@ export interface Checked {
   readonly warnings: string[];
 }
 
-/** The `config:` of Pulumi.<env>.yaml, read without the Pulumi CLI (plain values only). */
-export function stackFileConfig(repoRoot: string, envName: string): Record<string, unknown> {
-  const file = join(repoRoot, `Pulumi.${envName}.yaml`);
+/** Where a stack's settings file is: `--stack-config`, else Pulumi.<env>.yaml in the repository. */
+export function stackConfigFile(repoRoot: string, envName: string, explicit?: string): string {
+  return explicit === undefined ? join(repoRoot, `Pulumi.${envName}.yaml`) : resolve(explicit);
+}
+
+/** The `config:` of a stack settings file, read without the Pulumi CLI (plain values only). */
+export function stackFileConfig(file: string): Record<string, unknown> {
   if (!existsSync(file)) return {};
   const doc = parse(readFileSync(file, 'utf8')) as { config?: Record<string, unknown> } | null;
   return doc?.config ?? {};
@@ -43,15 +47,16 @@ export function stackFileConfig(repoRoot: string, envName: string): Record<strin
  * Everything that can be checked before Pulumi runs, reported at once: the environment, the tools,
  * and the wrong-cluster guard (the program checks it again, so `pulumi up` alone is guarded too).
  */
-export async function checkBeforePulumi(command: DeployCommand, envName: string, repoRoot: string, machine: Machine): Promise<Checked> {
-  let env: EnvironmentConfig;
+export async function checkBeforePulumi(command: DeployCommand, envName: string, configFile: string, machine: Machine): Promise<Checked> {
+  let loaded: EnvironmentConfig;
   try {
-    env = loadEnvironment(envName);
+    loaded = loadEnvironment(envName);
   } catch (err) {
     if (err instanceof ConfigError) throw new UserError(`--env: ${err.message}`, 2);
     throw err;
   }
-  const config = stackFileConfig(repoRoot, env.name);
+  const config = stackFileConfig(configFile);
+  const env: EnvironmentConfig = { ...loaded, cluster: stackCluster(loaded, config[CLUSTER_OVERRIDE_KEY]) };
   const imageSource = config['tasknote:imageSource'] ?? env.imageSource;
   const pulumi = machine.which('pulumi');
   const docker = machine.which('docker');
@@ -93,7 +98,16 @@ export interface RunOptions {
   readonly command: DeployCommand;
   readonly envName: string;
   readonly repoRoot: string;
+  /** The Pulumi program, run inline: the Node process serves it to the engine (no language plugin needed). */
+  readonly program: () => object | void;
+  /**
+   * The stack settings file (config and encryption salt); its directory is the Pulumi workspace.
+   * @default - Pulumi.<env>.yaml in the repository root
+   */
+  readonly stackConfig?: string;
   readonly refresh: boolean;
+  /** preview only: fail when the preview finds any change (the drift check). */
+  readonly expectNoChanges?: boolean;
   /** Progress output (Pulumi's stdout). */
   readonly write: (text: string) => void;
   /** Diagnostics (Pulumi's stderr). */
@@ -101,28 +115,43 @@ export interface RunOptions {
   readonly machine?: Machine;
 }
 
+/** The Pulumi project name, as in Pulumi.yaml. */
+export const PROJECT_NAME = 'tasknote';
+
 /** Checks, then runs `pulumi up|preview|destroy` on the environment's stack. */
 export async function runStackCommand(options: RunOptions): Promise<void> {
-  const { env, warnings } = await checkBeforePulumi(options.command, options.envName, options.repoRoot, options.machine ?? realMachine);
+  const configFile = stackConfigFile(options.repoRoot, options.envName, options.stackConfig);
+  const { env, warnings } = await checkBeforePulumi(options.command, options.envName, configFile, options.machine ?? realMachine);
   for (const warning of warnings) options.writeError(`warning: ${warning}\n`);
   // Loaded late: the Automation API is large, and the checks above must work without it.
-  const automation = await import('@pulumi/pulumi/automation');
-  const stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: env.name, workDir: options.repoRoot });
+  const automation = require('@pulumi/pulumi/automation') as typeof import('@pulumi/pulumi/automation');
+  const workDir = dirname(configFile);
+  const stack = await automation.LocalWorkspace.createOrSelectStack(
+    { stackName: env.name, projectName: PROJECT_NAME, program: async () => options.program() as Record<string, unknown> | void },
+    // A workspace outside the repository gets the project's name and runtime; the repository's own has Pulumi.yaml.
+    existsSync(join(workDir, 'Pulumi.yaml')) ? { workDir } : { workDir, projectSettings: { name: PROJECT_NAME, runtime: 'nodejs' } },
+  );
   const common = {
     onOutput: options.write,
     onError: options.writeError,
     color: process.stdout.isTTY ? ('always' as const) : ('never' as const),
     refresh: options.refresh,
+    // Pulumi reads Pulumi.<stack>.yaml of the workspace unless told; name the file when it is called otherwise.
+    configFile: basename(configFile) === `Pulumi.${env.name}.yaml` ? undefined : configFile,
   };
   try {
     if (options.command === 'deploy') await stack.up(common);
-    else if (options.command === 'preview') await stack.preview(common);
+    else if (options.command === 'preview')
+      await stack.preview({ ...common, expectNoChanges: options.expectNoChanges, diff: options.expectNoChanges });
     else await stack.destroy(common);
   } catch (err) {
     if (err instanceof automation.ConcurrentUpdateError) {
       throw new UserError(
         `another update of stack '${env.name}' is running; wait for it, or if it died, run 'pulumi cancel --stack ${env.name}'`,
       );
+    }
+    if (err instanceof automation.CommandError && options.expectNoChanges && /no changes were expected/i.test(err.message)) {
+      throw new UserError(`stack '${env.name}' has drifted: the cluster differs from the stack (the diff above shows how)`);
     }
     if (err instanceof automation.CommandError) {
       throw new UserError(

@@ -1,4 +1,5 @@
 // Where each value of the Secrets the stack references comes from: stack config, or generated.
+import { randomInt } from 'node:crypto';
 import { UserError } from '../app/errors';
 
 /** A Secret the manifests reference but never write (app/stack.ts `requiredSecrets`). */
@@ -8,7 +9,7 @@ export interface RequiredSecret {
   readonly description: string;
 }
 
-/** How `@pulumi/random` makes a value nobody configured. */
+/** How the deploy makes a value nobody configured (`generateValue`). */
 export interface GeneratedValue {
   readonly length: number;
   readonly upper: boolean;
@@ -80,4 +81,19 @@ export function missingConfiguredSecrets(
     (v) => `  pulumi config set --secret --stack ${stack} tasknote:${v.configKey} <value>   # ${v.secretName} key '${v.key}'`,
   );
   return `stack '${stack}' needs these secrets set before it can deploy:\n${commands.join('\n')}`;
+}
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const DIGITS = '0123456789';
+const UPPER = LOWER.toUpperCase();
+
+/**
+ * A fresh random value from the operating system's CSPRNG: letters and digits only, uniformly
+ * drawn (no modulo bias), `length` characters.
+ */
+export function generateValue(spec: GeneratedValue): string {
+  const alphabet = LOWER + DIGITS + (spec.upper ? UPPER : '');
+  let out = '';
+  for (let i = 0; i < spec.length; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
 }

@@ -1,12 +1,15 @@
 // Resolves the program's inputs from the stack (its name and config) and the machine
 // (kubeconfig, git, release records). Everything impure the program needs happens here.
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
 import { UserError } from '../app/errors';
 import type { EnvironmentConfig, EnvironmentName } from '../environments/schema';
-import type { RegistryAuth } from './components/service-images';
+import type { BuildHost, RegistryAuth } from './components/service-images';
 import { isLocalRegistry, planImages, readReleaseRecord, registryServer } from './images';
 import { kubeconfigPaths, readKubeconfig } from './kubeconfig';
+import { stackCluster } from './cluster-guard';
+import { LOCAL_CLUSTER_KINDS } from '../environments/schema';
 import type { DeployProgramInputs, Synthesize } from './program';
 
 /** Stack config keys of the `tasknote` namespace, and what each does (docs/deploy.md lists them too). */
@@ -20,6 +23,7 @@ export const CONFIG_KEYS = {
   migrationTimeout: 'how long the migration Job may run, e.g. 10m (default 10m)',
   rolloutTimeout: 'how long a data store or workload may take to become ready (default 10m)',
   configuredSecrets: 'list of secret config keys that must be set rather than generated',
+  cluster: '{context, server}: deploy to a control plane on a loopback address (npm run cluster:up) instead of the environment cluster',
 } as const;
 
 const DURATION = /^[1-9]\d*(s|m|h)$/;
@@ -39,7 +43,8 @@ export interface StackInputsDeps {
 export function resolveDeployInputs(deps: StackInputsDeps): DeployProgramInputs {
   const { config } = deps;
   const envName = environmentOfStack(deps.stack);
-  const env = deps.loadEnvironment(envName);
+  const loaded = deps.loadEnvironment(envName);
+  const env = { ...loaded, cluster: stackCluster(loaded, config.getObject('cluster')) };
   const kubeconfig = readKubeconfig(kubeconfigPaths(config.get('kubeconfig'), deps.processEnv));
   const imageSource = config.get<'build' | 'release'>('imageSource', { allowedValues: ['build', 'release'] });
   const nodeImage = config.get('nodeImage');
@@ -61,7 +66,37 @@ export function resolveDeployInputs(deps: StackInputsDeps): DeployProgramInputs 
     secretConfig: (key) => config.getSecret(key),
     registryAuth: images.source === 'build' ? registryAuth(env, config, deps.stack) : undefined,
     platform: config.get('platform'),
+    buildHost: images.source === 'build' ? buildHostOf(deps.processEnv) : undefined,
   };
+}
+
+/**
+ * How image builds reach the npm registry from this machine: the CA bundle npm must trust
+ * (TASKNOTE_NPM_CA, else NODE_EXTRA_CA_CERTS; none when neither is set), and the registry's
+ * address when only /etc/hosts knows it.
+ */
+export function buildHostOf(processEnv: NodeJS.ProcessEnv, hostsFile = '/etc/hosts'): BuildHost {
+  const caFile = processEnv.TASKNOTE_NPM_CA ?? processEnv.NODE_EXTRA_CA_CERTS;
+  if (caFile !== undefined && !existsSync(caFile)) {
+    throw new UserError(
+      `the npm CA bundle ${caFile} (TASKNOTE_NPM_CA or NODE_EXTRA_CA_CERTS) does not exist; point it at a PEM file or unset it`,
+    );
+  }
+  const registryHost = new URL(processEnv.npm_config_registry ?? 'https://registry.npmjs.org/').hostname;
+  const ip = existsSync(hostsFile) ? hostsEntry(readFileSync(hostsFile, 'utf8'), registryHost) : undefined;
+  return {
+    npmCa: caFile === undefined ? undefined : readFileSync(caFile, 'utf8'),
+    addHosts: ip === undefined ? undefined : [`${registryHost}:${ip}`],
+  };
+}
+
+/** The address /etc/hosts gives a name (first match), skipping loopback, which a build container resolves itself. */
+export function hostsEntry(hosts: string, name: string): string | undefined {
+  for (const line of hosts.split('\n')) {
+    const [ip, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (ip !== undefined && names.includes(name) && !ip.startsWith('127.') && ip !== '::1') return ip;
+  }
+  return undefined;
 }
 
 /** A stack is named after the environment it deploys. */
@@ -91,7 +126,7 @@ function registryAuth(env: EnvironmentConfig, config: pulumi.Config, stack: stri
   const username = config.get('registryUsername');
   const password = config.getSecret('registryPassword');
   if (username !== undefined && password !== undefined) return { server: registryServer(env.registry), username, password };
-  if (isLocalRegistry(env.registry) || LOCAL_CLUSTERS.includes(env.cluster.kind)) return undefined;
+  if (isLocalRegistry(env.registry) || LOCAL_CLUSTER_KINDS.includes(env.cluster.kind)) return undefined;
   throw new UserError(
     `stack '${stack}' builds and pushes to ${registryServer(env.registry)}, which needs credentials: ` +
       `pulumi config set --stack ${stack} tasknote:registryUsername <user> and pulumi config set --stack ${stack} --secret tasknote:registryPassword <token> ` +
@@ -99,9 +134,13 @@ function registryAuth(env: EnvironmentConfig, config: pulumi.Config, stack: stri
   );
 }
 
-const LOCAL_CLUSTERS: readonly string[] = ['kind', 'minikube', 'k3d'];
+/**
+ * The paths an image build reads (the allow-list of .dockerignore; test/deploy checks the two agree).
+ * Only a change under them makes a build `-dirty`: an edited environment file changes no image.
+ */
+export const IMAGE_SOURCE_PATHS = ['package.json', 'package-lock.json', 'tsconfig.json', 'services', 'scripts/containers/prod-closure.js'];
 
-/** The checked-out commit and whether the working tree differs from it. */
+/** The checked-out commit and whether the image sources in the working tree differ from it. */
 export function gitSource(repoRoot: string): { commit: string; dirty: boolean } {
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], {
@@ -109,7 +148,11 @@ export function gitSource(repoRoot: string): { commit: string; dirty: boolean } 
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     }).trim();
-    const status = execFileSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const status = execFileSync('git', ['status', '--porcelain', '--', ...IMAGE_SOURCE_PATHS], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { commit, dirty: status.trim() !== '' };
   } catch (err) {
     throw new UserError(

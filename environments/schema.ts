@@ -67,14 +67,23 @@ function oneScalingMode(w: { replicas?: number; autoscaling?: unknown }, ctx: z.
   }
 }
 
+/** Cluster flavours an environment can name. */
+export const CLUSTER_KINDS = ['kind', 'minikube', 'k3d', 'local', 'eks', 'gke', 'aks'] as const;
+
+/** Clusters on the deploying machine (or next to it): their registry takes anonymous pushes. */
+export const LOCAL_CLUSTER_KINDS: readonly (typeof CLUSTER_KINDS)[number][] = ['kind', 'minikube', 'k3d', 'local'];
+
 export const environmentSchema = z
   .object({
     name: z.enum(ENVIRONMENT_NAMES),
     namespace: checked(checkDnsLabel),
     cluster: z
       .object({
-        /** Which flavour of cluster this is (kind, minikube, k3d, eks, gke, aks). */
-        kind: z.enum(['kind', 'minikube', 'k3d', 'eks', 'gke', 'aks']),
+        /**
+         * Which flavour of cluster this is (kind, minikube, k3d, eks, gke, aks; `local` is the
+         * control plane of `npm run cluster:up`, named only by the stack config `tasknote:cluster`).
+         */
+        kind: z.enum(CLUSTER_KINDS),
         /** kubeconfig context a deploy must use; the wrong-cluster guard checks it. */
         context: z.string().min(1),
         /** API server URL the context must point at. */

@@ -13,20 +13,29 @@ const DESCRIPTIONS: Record<DeployCommand, string> = {
 
 export function registerDeploy(program: Command): void {
   for (const command of ['deploy', 'preview', 'destroy'] as const) {
-    program
+    const cmd = program
       .command(command)
       .description(DESCRIPTIONS[command])
       .addOption(new Option('--env <name>', 'environment, which is also the stack name').choices(ENVIRONMENT_NAMES).makeOptionMandatory())
       .option('--refresh', 'read the live state of the cluster before computing changes', false)
-      .action(async (opts: { env: string; refresh: boolean }) => {
-        await runStackCommand({
-          command,
-          envName: opts.env,
-          repoRoot: join(__dirname, '..', '..'),
-          refresh: opts.refresh,
-          write: (text) => process.stdout.write(text),
-          writeError: (text) => process.stderr.write(text),
-        });
+      .option(
+        '--stack-config <file>',
+        'stack settings file to use instead of Pulumi.<env>.yaml (its directory becomes the Pulumi workspace)',
+      );
+    if (command === 'preview') cmd.option('--expect-no-changes', 'fail when the preview finds any change (the drift check)', false);
+    cmd.action(async (opts: { env: string; refresh: boolean; stackConfig?: string; expectNoChanges?: boolean }) => {
+      await runStackCommand({
+        command,
+        envName: opts.env,
+        repoRoot: join(__dirname, '..', '..'),
+        // Loaded when Pulumi runs it: the program pulls in synth and the providers' SDKs.
+        program: () => (require('../pulumi') as typeof import('../pulumi')).tasknoteProgram(),
+        stackConfig: opts.stackConfig,
+        refresh: opts.refresh,
+        expectNoChanges: opts.expectNoChanges,
+        write: (text) => process.stdout.write(text),
+        writeError: (text) => process.stderr.write(text),
       });
+    });
   }
 }

@@ -1,7 +1,10 @@
-import * as docker from '@pulumi/docker';
+import * as dockerBuild from '@pulumi/docker-build';
 import * as pulumi from '@pulumi/pulumi';
 import type { ReleasedService } from '../../environments/release';
 import { pinnedReference, type ImagePlan, type ServiceImageMap } from '../images';
+
+/** The buildx builder of the Docker engine itself (the `docker` driver): it sees the engine's local images. */
+export const BUILDER = 'default';
 
 /** Credentials for a managed registry; the password comes from secret stack config. */
 export interface RegistryAuth {
@@ -10,13 +13,28 @@ export interface RegistryAuth {
   readonly password: pulumi.Input<string>;
 }
 
+/** What a build on this machine needs besides the plan: how the build reaches the npm registry. */
+export interface BuildHost {
+  /**
+   * PEM bundle handed to `npm ci` inside the build as the BuildKit secret `npm_ca`.
+   * @default - none: Node's own CA store
+   */
+  readonly npmCa?: string;
+  /**
+   * `host:ip` entries for names this machine resolves through /etc/hosts only (builds run on the
+   * host network, but a build container has its own hosts file).
+   * @default - none
+   */
+  readonly addHosts?: readonly string[];
+}
+
 /** Properties of `ServiceImages`. */
 export interface ServiceImagesArgs {
   /** Build every service, or take a release record's digests. */
   readonly plan: ImagePlan;
   /**
    * Credentials for the push.
-   * @default - none: the registry accepts anonymous pushes (the local kind registry)
+   * @default - none: the registry accepts anonymous pushes (a registry on this machine or next to kind)
    */
   readonly registryAuth?: RegistryAuth;
   /**
@@ -24,17 +42,24 @@ export interface ServiceImagesArgs {
    * @default - the Docker daemon's own platform
    */
   readonly platform?: string;
+  /**
+   * How builds reach the npm registry from this machine.
+   * @default - no CA bundle and no extra hosts
+   */
+  readonly buildHost?: BuildHost;
 }
 
 /**
- * The TaskNote service images, as digest-pinned references. Builds and pushes each one
- * with BuildKit when the plan says `build`; builds nothing when it says `release`.
+ * The TaskNote service images, as digest-pinned references. Builds and pushes each one with
+ * BuildKit through the Docker build provider (`@pulumi/docker-build`) when the plan says `build`;
+ * builds nothing when it says `release`. An unchanged build context is no change: the provider
+ * compares the context's hash, so a no-op deploy neither builds nor pushes.
  */
 export class ServiceImages extends pulumi.ComponentResource {
   /** `repository@sha256:…` per service, known once the push is done. */
   public readonly refs: ServiceImageMap<pulumi.Output<string>>;
   /** The image resources, empty for a release. */
-  public readonly images: Partial<Record<ReleasedService, docker.Image>> = {};
+  public readonly images: Partial<Record<ReleasedService, dockerBuild.Image>> = {};
 
   constructor(name: string, args: ServiceImagesArgs, opts?: pulumi.ComponentResourceOptions) {
     super('tasknote:deploy:ServiceImages', name, {}, opts);
@@ -43,24 +68,36 @@ export class ServiceImages extends pulumi.ComponentResource {
       this.refs = { api: pulumi.output(plan.refs.api), worker: pulumi.output(plan.refs.worker) };
     } else {
       const refs: Partial<ServiceImageMap<pulumi.Output<string>>> = {};
+      const npmCa = args.buildHost?.npmCa;
       for (const build of plan.builds) {
-        const image = new docker.Image(
+        const image = new dockerBuild.Image(
           build.service,
           {
-            imageName: build.imageName,
-            build: {
-              context: build.context,
-              dockerfile: build.dockerfile,
-              args: build.args,
-              platform: args.platform,
-              builderVersion: 'BuilderBuildKit',
-            },
-            registry: args.registryAuth,
+            tags: [build.imageName],
+            context: { location: build.context },
+            dockerfile: { location: build.dockerfile },
+            buildArgs: { ...build.args },
+            platforms: args.platform === undefined ? undefined : [args.platform as dockerBuild.Platform],
+            network: dockerBuild.NetworkMode.Host,
+            addHosts: args.buildHost?.addHosts === undefined ? undefined : [...args.buildHost.addHosts],
+            secrets: npmCa === undefined ? undefined : { npm_ca: pulumi.secret(npmCa) },
+            push: true,
+            // A preview shows what would change; it never builds.
+            buildOnPreview: false,
+            // The Docker engine's own BuildKit, through the docker-buildx CLI plugin: the
+            // provider's built-in client drives only builders that run a BuildKit image of
+            // their own (docker-container and others), and pulls that image first.
+            exec: true,
+            builder: { name: BUILDER },
+            registries:
+              args.registryAuth === undefined
+                ? undefined
+                : [{ address: args.registryAuth.server, username: args.registryAuth.username, password: args.registryAuth.password }],
           },
           { parent: this },
         );
         this.images[build.service] = image;
-        refs[build.service] = image.repoDigest.apply((digest) => pinnedReference(build.repository, digest));
+        refs[build.service] = image.digest.apply((digest) => pinnedReference(build.repository, `${build.repository}@${digest}`));
       }
       this.refs = refs as ServiceImageMap<pulumi.Output<string>>;
     }

@@ -1,7 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import * as random from '@pulumi/random';
-import type { SecretSpec } from '../secrets';
+import { generateValue, type SecretSpec } from '../secrets';
 
 /** Properties of `StackSecrets`. */
 export interface StackSecretsArgs {
@@ -15,12 +14,14 @@ export interface StackSecretsArgs {
 
 /**
  * The Secrets the manifests reference but never write. Each value comes from secret stack
- * config when set, else from `@pulumi/random`, kept in the (encrypted) state so it is stable.
+ * config when set. Otherwise it is generated once and kept in the (encrypted) state by a
+ * `pulumi.Stash`, the engine's built-in resource for a value that must not change between
+ * runs: every run offers a fresh candidate, the Stash keeps the first one it saw.
  */
 export class StackSecrets extends pulumi.ComponentResource {
   public readonly secrets: k8s.core.v1.Secret[] = [];
   /** Generated values, by config key; a configured value has none. */
-  public readonly generated: Record<string, random.RandomPassword> = {};
+  public readonly generated: Record<string, pulumi.Stash> = {};
 
   constructor(name: string, args: StackSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('tasknote:deploy:StackSecrets', name, {}, opts);
@@ -31,9 +32,14 @@ export class StackSecrets extends pulumi.ComponentResource {
         if (fromConfig !== undefined) {
           stringData[value.key] = pulumi.secret(fromConfig);
         } else if (value.generate !== undefined) {
-          const password = new random.RandomPassword(value.configKey, { ...value.generate }, { parent: this });
-          this.generated[value.configKey] = password;
-          stringData[value.key] = password.result;
+          const stash = new pulumi.Stash(
+            value.configKey,
+            { input: pulumi.secret(generateValue(value.generate)) },
+            // The candidate differs on every run; only the kept value counts.
+            { parent: this, ignoreChanges: ['input'], additionalSecretOutputs: ['input', 'output'] },
+          );
+          this.generated[value.configKey] = stash;
+          stringData[value.key] = pulumi.secret(stash.output as pulumi.Output<string>);
         } else {
           throw new Error(`StackSecrets: tasknote:${value.configKey} must be configured`);
         }

@@ -79,8 +79,12 @@ engine_start() {
     >"$ENGINE_STATE/dockerd.log" 2>&1 &
   DOCKERD_PID=$!
 
-  local port
-  port=$(free_port)
+  # A fixed port when the caller needs one (the cluster lane's dev registry is localhost:5001).
+  local port=${TASKNOTE_REGISTRY_PORT:-}
+  if [[ -n $port ]] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "127.0.0.1:$port (TASKNOTE_REGISTRY_PORT) is taken by another program: stop it (a kind registry?) or choose another port"
+  fi
+  [[ -n $port ]] || port=$(free_port)
   cat >"$ENGINE_STATE/registry/config.yml" <<EOF
 version: 0.1
 log:

@@ -38,7 +38,10 @@ function listFiles(ref: string): string[] {
       maxBuffer: 256 * 1024 * 1024,
     });
     if (r.status !== 0) throw new Error(`listing ${ref} failed: ${r.stderr}`);
-    return r.stdout.split('\n').filter(Boolean).map((p) => p.replace(/\/$/, ''));
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((p) => p.replace(/\/$/, ''));
   } finally {
     docker('rm', id);
   }
@@ -79,8 +82,18 @@ function forbiddenContent(files: string[], service: string, devPaths: string[]):
   const findings: Finding[] = [
     { what: `devDependencies of services/${service}`, paths: devDirect.filter((p) => set.has(p)) },
     { what: 'dev-only packages of the lockfile', paths: devPaths.map((p) => `app/${p}`).filter((p) => set.has(p)) },
-    { what: 'a compiler (tsc, gcc, cc, g++, clang)', paths: files.filter((f) => /(^|\/)(bin|\.bin|libexec\/gcc\/.*)\/(tsc|gcc(-\d+)?|cc|c\+\+|g\+\+(-\d+)?|clang|cc1(plus)?)$/.test(f) || /(^|\/)node_modules\/typescript$/.test(f)) },
-    { what: 'TypeScript sources', paths: files.filter((f) => f.startsWith('app/') && /\.ts$/.test(f) && !f.endsWith('.d.ts') && !f.includes('/node_modules/')) },
+    {
+      what: 'a compiler (tsc, gcc, cc, g++, clang)',
+      paths: files.filter(
+        (f) =>
+          /(^|\/)(bin|\.bin|libexec\/gcc\/.*)\/(tsc|gcc(-\d+)?|cc|c\+\+|g\+\+(-\d+)?|clang|cc1(plus)?)$/.test(f) ||
+          /(^|\/)node_modules\/typescript$/.test(f),
+      ),
+    },
+    {
+      what: 'TypeScript sources',
+      paths: files.filter((f) => f.startsWith('app/') && /\.ts$/.test(f) && !f.endsWith('.d.ts') && !f.includes('/node_modules/')),
+    },
     { what: 'an npm cache', paths: files.filter((f) => /(^|\/)(\.npm|_cacache)(\/|$)/.test(f)) },
   ];
   return findings.filter((f) => f.paths.length > 0);
@@ -96,7 +109,9 @@ async function main(): Promise<void> {
   let failed = false;
 
   console.log('\nImage report');
-  console.log(`  base: ${process.env.TASKNOTE_IMAGES_BASE ?? '?'} (${mib(Number(docker('image', 'inspect', '--format', '{{.Size}}', env('TASKNOTE_IMAGES_BASE'))))})`);
+  console.log(
+    `  base: ${process.env.TASKNOTE_IMAGES_BASE ?? '?'} (${mib(Number(docker('image', 'inspect', '--format', '{{.Size}}', env('TASKNOTE_IMAGES_BASE'))))})`,
+  );
   for (const image of images) {
     const ref = `${registry}/${image.repository}@${image.digest}`;
     const size = Number(docker('image', 'inspect', '--format', '{{.Size}}', ref));
@@ -106,7 +121,9 @@ async function main(): Promise<void> {
     const modules = new Set(files.filter((f) => /^app\/node_modules\/(@[^/]+\/)?[^/@]+$/.test(f) && !f.endsWith('/.bin'))).size;
     console.log(`  ${image.repository}@${image.digest}`);
     console.log(`    size: ${mib(size)} unpacked, ${mib(await pushedBytes(registry, image))} in the registry; USER ${user}`);
-    console.log(`    contents: ${files.length} paths, ${modules} packages in /app/node_modules; checked ${devPaths.length} dev-only lockfile packages`);
+    console.log(
+      `    contents: ${files.length} paths, ${modules} packages in /app/node_modules; checked ${devPaths.length} dev-only lockfile packages`,
+    );
     if (findings.length === 0) {
       console.log('    no dev dependencies, no compiler, no TypeScript sources, no npm cache');
     } else {
@@ -120,11 +137,16 @@ async function main(): Promise<void> {
   const warm = images.reduce((s, i) => s + (i.warmMs ?? 0), 0);
   for (const i of images) {
     const ratio = i.warmMs !== undefined ? ` = ${((100 * i.warmMs) / i.coldMs).toFixed(1)}% of cold` : '';
-    console.log(`  ${i.repository}: cold ${sec(i.coldMs)}, after a code-only change ${i.warmMs !== undefined ? sec(i.warmMs) : '-'}${ratio}`);
+    console.log(
+      `  ${i.repository}: cold ${sec(i.coldMs)}, after a code-only change ${i.warmMs !== undefined ? sec(i.warmMs) : '-'}${ratio}`,
+    );
   }
-  console.log(`  all images: cold ${sec(cold)}, code-only change ${sec(warm)} = ${((100 * warm) / cold).toFixed(1)}% (target at most ${WARM_TARGET * 100}%)`);
+  console.log(
+    `  all images: cold ${sec(cold)}, code-only change ${sec(warm)} = ${((100 * warm) / cold).toFixed(1)}% (target at most ${WARM_TARGET * 100}%)`,
+  );
   if (process.env.TASKNOTE_BASE_MS) console.log(`  offline base (assemble or import): ${sec(Number(process.env.TASKNOTE_BASE_MS))}`);
-  if (process.env.TASKNOTE_LANE_MS) console.log(`  lane so far (engine, base, builds, pushes, contract test): ${sec(Number(process.env.TASKNOTE_LANE_MS))}`);
+  if (process.env.TASKNOTE_LANE_MS)
+    console.log(`  lane so far (engine, base, builds, pushes, contract test): ${sec(Number(process.env.TASKNOTE_LANE_MS))}`);
   if (failed) {
     console.error('\nAn image holds content a runtime image must not (FOUND above): fix its Dockerfile.');
     process.exit(1);

@@ -53,17 +53,18 @@ test('refuses a kubeconfig whose context points at another cluster, before regis
 });
 
 test('builds each image from the repository root with its Dockerfile, tagged with the commit, and pushes to the local registry', () => {
-  const images = recorder.registrations.filter((r) => r.type === 'docker:index/image:Image');
+  const images = recorder.registrations.filter((r) => r.type === 'docker-build:index:Image');
   expect(images.map((r) => r.name).sort()).toEqual(['api', 'worker']);
   for (const image of images) {
-    expect(image.inputs.imageName).toBe(`localhost:5001/tasknote-${image.name}:${tag}`);
-    expect(image.inputs.build).toMatchObject({
-      context: REPO_ROOT,
-      dockerfile: join(REPO_ROOT, 'services', image.name, 'Dockerfile'),
-      builderVersion: 'BuilderBuildKit',
-    });
-    expect(image.inputs.skipPush).toBe(false);
-    expect(image.inputs.registry).toBeUndefined();
+    expect(image.inputs.tags).toEqual([`localhost:5001/tasknote-${image.name}:${tag}`]);
+    expect(image.inputs.context).toEqual({ location: REPO_ROOT });
+    expect(image.inputs.dockerfile).toEqual({ location: join(REPO_ROOT, 'services', image.name, 'Dockerfile') });
+    expect(image.inputs.push).toBe(true);
+    expect(image.inputs.buildOnPreview).toBe(false);
+    expect(image.inputs.network).toBe('host');
+    expect(image.inputs.exec).toBe(true);
+    expect(image.inputs.builder).toEqual({ name: 'default' });
+    expect(image.inputs.registries).toBeUndefined();
   }
 });
 
@@ -97,7 +98,7 @@ test('creates every required Secret with its keys, marked secret, from config or
   }
   expect(find(recorder, 'Secret', 'tasknote-admin').inputs.stringData.token).toBe('CONFIGURED-admin-token-5e3');
   expect(find(recorder, 'Secret', 'tasknote-database').inputs.stringData.password).toBe(mockGenerated('databasePassword'));
-  const generated = recorder.registrations.filter((r) => r.type === 'random:index/randomPassword:RandomPassword').map((r) => r.name);
+  const generated = recorder.registrations.filter((r) => r.type === 'pulumi:index:Stash').map((r) => r.name);
   expect(generated.sort()).toEqual(['databasePassword', 'smtpPassword', 'smtpUsername']);
 });
 

@@ -36,7 +36,7 @@ export function mockDigest(imageName: string): string {
   return `sha256:${createHash('sha256').update(imageName).digest('hex')}`;
 }
 
-/** A generated value the mock random provider returns; tests look for it where it must not be. */
+/** The value the mock Stash keeps for a generated secret; tests look for it where it must not be. */
 export function mockGenerated(name: string): string {
   return `GENERATED-${name}-c2VjcmV0`;
 }
@@ -49,11 +49,9 @@ export function installMocks(stack: string, config: Record<string, string> = {},
     {
       newResource(args) {
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type === 'docker:index/image:Image') {
-          const repository = String(args.inputs.imageName).replace(/:[^/:]+$/, '');
-          state.repoDigest = `${repository}@${mockDigest(String(args.inputs.imageName))}`;
-        }
-        if (args.type === 'random:index/randomPassword:RandomPassword') state.result = mockGenerated(args.name);
+        if (args.type === 'docker-build:index:Image') state.digest = mockDigest(String((args.inputs.tags as string[])[0]));
+        // The engine's Stash keeps the first value it was given; the mock keeps a predictable one.
+        if (args.type === 'pulumi:index:Stash') state.output = mockGenerated(args.name);
         return { id: `${args.name}-id`, state };
       },
       call(args) {

@@ -93,7 +93,7 @@ export function releaseStackSuite(stack: EnvironmentName, recorder: Recorder): v
     }
     expect(
       recorder.registrations
-        .filter((r) => r.type.startsWith('random:'))
+        .filter((r) => r.type === 'pulumi:index:Stash')
         .map((r) => r.name)
         .sort(),
     ).toEqual(['adminToken', 'databasePassword']);
@@ -124,7 +124,7 @@ export function releaseStackSuite(stack: EnvironmentName, recorder: Recorder): v
     expect(written.length).toBeGreaterThan(0);
     const stackFiles = ['Pulumi.yaml', `Pulumi.${stack}.yaml`].map((f) => readFileSync(join(REPO_ROOT, f), 'utf8'));
     const elsewhere = recorder.registrations.filter(
-      (r) => !(kindOf(r) === 'Secret' && r.parent.includes('StackSecrets')) && !r.type.startsWith('random:'),
+      (r) => !(kindOf(r) === 'Secret' && r.parent.includes('StackSecrets')) && r.type !== 'pulumi:index:Stash',
     );
     const haystacks = [
       ...written,

@@ -1,8 +1,11 @@
 import * as pulumi from '@pulumi/pulumi';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../app/errors';
 import { objectResource } from '../../deploy/components/manifest-waves';
-import { environmentOfStack, gitSource, resolveDeployInputs } from '../../deploy/stack-inputs';
+import { IMAGE_SOURCE_PATHS, environmentOfStack, gitSource, resolveDeployInputs } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { kubeconfigFileFor } from './stack-run';
@@ -104,6 +107,29 @@ describe('gitSource', () => {
   });
   test('fails outside a git checkout with a UserError', () => {
     expect(() => gitSource('/')).toThrow(UserError);
+  });
+  test('is dirty for a change under an image source path only', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'git-source-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
+    git('init', '-q');
+    mkdirSync(join(repo, 'services', 'api'), { recursive: true });
+    mkdirSync(join(repo, 'environments'));
+    writeFileSync(join(repo, 'services', 'api', 'main.ts'), 'a');
+    writeFileSync(join(repo, 'environments', 'dev.ts'), 'a');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'init');
+    writeFileSync(join(repo, 'environments', 'dev.ts'), 'b');
+    expect(gitSource(repo).dirty).toBe(false);
+    writeFileSync(join(repo, 'services', 'api', 'main.ts'), 'b');
+    expect(gitSource(repo).dirty).toBe(true);
+  });
+  test('IMAGE_SOURCE_PATHS covers every path .dockerignore lets into a build', () => {
+    const allowed = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1).replace(/\/.*$/, ''));
+    expect(allowed.length).toBeGreaterThan(0);
+    for (const path of allowed) expect(IMAGE_SOURCE_PATHS.some((p) => p === path || p.startsWith(`${path}/`))).toBe(true);
   });
 });
 

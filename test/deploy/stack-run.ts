@@ -41,7 +41,8 @@ export function mocksFor(stack: EnvironmentName, config: Record<string, string>,
 
 /** Loads app/pulumi.ts, which registers the whole stack, and waits for every registration. */
 export async function runEntry(recorder: Recorder): Promise<DeployOutputs> {
-  const outputs = (await import('../../app/pulumi')) as unknown as DeployOutputs;
+  const { tasknoteProgram } = await import('../../app/pulumi');
+  const outputs: DeployOutputs = tasknoteProgram();
   await recorder.settle();
   return outputs;
 }

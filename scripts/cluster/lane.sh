@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The cluster lane (`npm run test:cluster`): every deploy path, for real. Builds (or finds cached)
+# the control plane and the Pulumi engine, starts a Docker engine and a registry on
+# 127.0.0.1:5001, two local control planes (the target, and a second one for the
+# wrong-cluster test), then runs test/cluster against them with the real Pulumi CLI and
+# providers. Everything it started is stopped and removed on exit.
+#
+# Where this machine cannot run it (not root, no Go), it says why and exits 0 on a laptop;
+# under CI (CI=true) or with TASKNOTE_CLUSTER_REQUIRED=1 that is a failure.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../containers/engine.sh
+source "$repo/scripts/containers/engine.sh"
+# shellcheck source=../containers/base-image.sh
+source "$repo/scripts/containers/base-image.sh"
+
+required=0
+[[ ${CI:-} == true || ${TASKNOTE_CLUSTER_REQUIRED:-0} == 1 ]] && required=1
+unavailable() {
+  if ((required)); then die "cluster lane cannot run: $1"; fi
+  log "cluster lane skipped: $1"
+  exit 0
+}
+command -v go >/dev/null || unavailable 'no Go toolchain on PATH (the control plane and Pulumi are built from Go modules)'
+if reason=$(engine_unavailable_reason); then unavailable "$reason"; fi
+
+lane_started=$EPOCHSECONDS
+bash "$here/toolchain/build.sh"
+while IFS= read -r line; do
+  [[ $line == TOOLCHAIN_*=* ]] && export "${line?}"
+done < <(bash "$here/toolchain/build.sh" --print-env)
+toolchain_s=$((EPOCHSECONDS - lane_started))
+
+LANE_DIR=$(mktemp -d /tmp/tasknote-cluster-lane.XXXXXX)
+export TASKNOTE_CLUSTER_STATE=$LANE_DIR/clusters
+clusters_down() {
+  TASKNOTE_CLUSTER_NAME=tasknote-other bash "$here/local-down.sh" || true
+  TASKNOTE_CLUSTER_NAME=tasknote-local bash "$here/local-down.sh" || true
+}
+cleanup() {
+  clusters_down
+  engine_stop
+  rm -rf "$LANE_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+engine_install
+TASKNOTE_REGISTRY_PORT=5001 engine_start
+base_image_ensure
+
+export TASKNOTE_LANE_KUBECONFIG TASKNOTE_LANE_OTHER_KUBECONFIG
+TASKNOTE_LANE_KUBECONFIG=$(TASKNOTE_CLUSTER_NAME=tasknote-local TASKNOTE_CLUSTER_PORT=16443 bash "$here/local-up.sh")
+TASKNOTE_LANE_OTHER_KUBECONFIG=$(TASKNOTE_CLUSTER_NAME=tasknote-other TASKNOTE_CLUSTER_PORT=16444 bash "$here/local-up.sh")
+export TASKNOTE_LANE_AUDIT_LOG=$(dirname "$TASKNOTE_LANE_KUBECONFIG")/audit.log
+
+# The real Pulumi CLI and providers, isolated from the user's own ~/.pulumi.
+export PULUMI_HOME=$LANE_DIR/pulumi-home
+export PULUMI_BACKEND_URL=file://$LANE_DIR/pulumi-state
+export PULUMI_CONFIG_PASSPHRASE=lane-$RANDOM$RANDOM$RANDOM
+export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_DISABLE_REGISTRY_RESOLVE=true
+mkdir -p "$LANE_DIR/pulumi-state"
+# The Docker CLI's config (and its docker-buildx plugin) for this lane only.
+export DOCKER_CONFIG=$LANE_DIR/docker-config
+bash "$here/toolchain/install-plugins.sh"
+export PATH=$(dirname "$TOOLCHAIN_PULUMI"):$(dirname "$TOOLCHAIN_KUBECTL"):$PATH
+export TASKNOTE_LANE_DIR=$LANE_DIR TASKNOTE_LANE_BASE_IMAGE=$BASE_IMAGE TASKNOTE_LANE_REGISTRY=$REGISTRY
+
+log "toolchain ready in ${toolchain_s} s; clusters, engine and registry up; running test/cluster"
+cd "$repo"
+status=0
+npx jest --config test/cluster/jest.config.js "$@" || status=$?
+log "cluster lane finished in $((EPOCHSECONDS - lane_started)) s"
+exit "$status"

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Builds the local control plane and the Pulumi engine from pinned Go modules
+# (versions.env, wrapper modules beside this file) into a cache outside the
+# clone, one directory per piece keyed by its version and wrapper files.
+# A second run builds nothing.
+#
+#   bash scripts/cluster/toolchain/build.sh             build what is missing
+#   bash scripts/cluster/toolchain/build.sh --print-env print the binaries' paths
+#                                                      (KEY=path lines; builds first)
+#   bash scripts/cluster/toolchain/build.sh --check     exit 1 if anything is missing
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+mode=build
+case ${1:-} in
+  --print-env) mode=print ;;
+  --check) mode=check ;;
+  '') ;;
+  *) tdie "unknown option '$1' (allowed: --print-env, --check)" ;;
+esac
+
+started=${EPOCHSECONDS}
+elapsed() { local s=$((EPOCHSECONDS - started)); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
+
+# piece -> version, as the cache key's readable part
+declare -A VERSION_OF=(
+  [etcd]=$ETCD_VERSION
+  [kubernetes]=$KUBERNETES_VERSION
+  [kwok]=$KWOK_VERSION
+  [pulumi]=$PULUMI_VERSION
+  [pulumi-kubernetes]=$PULUMI_KUBERNETES_VERSION
+  [docker-build]=$PULUMI_DOCKER_BUILD_VERSION
+)
+PIECES=(etcd kubernetes kwok pulumi pulumi-kubernetes docker-build)
+
+# The directory a piece's binaries live in: version plus a hash of its wrapper
+# files, so editing a wrapper (or versions.env) never reuses a stale build.
+piece_dir() {
+  local piece=$1 hash
+  hash=$( (cat "$here/versions.env"; declare -f "build_$piece"; find "$here/$piece" -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -c1-12)
+  echo "$TOOLCHAIN_CACHE/bin/$piece-${VERSION_OF[$piece]}-$hash"
+}
+
+# Fails with the module, the version and what to try.
+build_failed() { # piece module version
+  tdie "building $1 failed: module $2@$3 (log above). Try: check the Go module proxy answers 'go list -m -json $2@$3'; delete $TOOLCHAIN_CACHE/go/build if the build cache is damaged; or run scripts/cluster/toolchain/update-wrappers.sh $1 after changing versions.env."
+}
+
+go_build() { # piece module version out pkg [ldflags]
+  local piece=$1 module=$2 version=$3 out=$4 pkg=$5 ldflags=${6:-}
+  tlog "building $(basename "$out") ($module@$version), $(elapsed) so far"
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$out" "$pkg" || build_failed "$piece" "$module" "$version"
+}
+
+build_etcd() {
+  local out=$1
+  (cd "$here/etcd" && go_build etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "$out/etcd" .)
+}
+
+build_kubernetes() {
+  local out=$1 v=$KUBERNETES_VERSION major minor flags cmd
+  major=${v#v}; major=${major%%.*}
+  minor=${v#v*.}; minor=${minor%%.*}
+  # Unstamped, /version says v0.0.0 and clients pick the wrong behaviour.
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=" -X $pkg.gitVersion=$v -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    (cd "$here/kubernetes" && go_build kubernetes k8s.io/kubernetes "$v" "$out/$cmd" "k8s.io/kubernetes/cmd/$cmd" "$flags")
+  done
+}
+
+build_kwok() {
+  local out=$1 cmd
+  for cmd in kwok kwokctl; do
+    (cd "$here/kwok" && go_build kwok sigs.k8s.io/kwok "$KWOK_VERSION" "$out/$cmd" "sigs.k8s.io/kwok/cmd/$cmd" \
+      "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v} -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${KUBERNETES_VERSION#v}")
+  done
+}
+
+build_pulumi() {
+  local out=$1
+  # The Node Automation API parses `pulumi version`: it must be stamped.
+  (cd "$here/pulumi" && go_build pulumi github.com/pulumi/pulumi/pkg/v3 "$PULUMI_VERSION" "$out/pulumi" \
+    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION")
+}
+
+build_pulumi-kubernetes() {
+  local out=$1 module=github.com/pulumi/pulumi-kubernetes/provider/v4 src work
+  # main.go embeds files that upstream generates from the committed schema.json
+  # (git-ignored there): copy the main package next to the wrapper's go.mod in
+  # a scratch directory of the cache, generate them, build.
+  src=$(cd "$here/pulumi-kubernetes" && go list -m -f '{{.Dir}}' "$module")/cmd/pulumi-resource-kubernetes
+  work=$TOOLCHAIN_CACHE/work/pulumi-kubernetes
+  rm -rf "$work" && mkdir -p "$work"
+  cp "$here/pulumi-kubernetes/go.mod" "$here/pulumi-kubernetes/go.sum" "$work/"
+  cp "$src"/{main.go,generate.go,schema.json,terraform-mapping.json} "$work/"
+  chmod -R u+w "$work"
+  tlog "generating the provider's embedded schema (version $PULUMI_KUBERNETES_VERSION)"
+  (cd "$work" && VERSION=$PULUMI_KUBERNETES_VERSION go run generate.go) || build_failed pulumi-kubernetes "$module" "$PULUMI_KUBERNETES_MODULE_VERSION"
+  (cd "$work" && go_build pulumi-kubernetes "$module" "$PULUMI_KUBERNETES_MODULE_VERSION" "$out/pulumi-resource-kubernetes" . \
+    "-X $module/pkg/version.Version=$PULUMI_KUBERNETES_VERSION")
+  rm -rf "$work"
+}
+
+build_docker-build() {
+  local out=$1 module=github.com/pulumi/pulumi-docker-build buildx
+  (cd "$here/docker-build" && go_build docker-build "$module" "$PULUMI_DOCKER_BUILD_VERSION" "$out/pulumi-resource-docker-build" \
+    "$module/provider/cmd/pulumi-resource-docker-build" "-X $module/provider.Version=${PULUMI_DOCKER_BUILD_VERSION#v}")
+  # The provider's own BuildKit client speaks only to docker-container, kubernetes and remote
+  # builders, which need a BuildKit image that cannot be pulled here; with `exec: true` it runs
+  # the docker-buildx CLI plugin instead, which also drives the Docker engine's own BuildKit.
+  # Built at the buildx version the provider itself links.
+  buildx=$(cd "$here/docker-build" && go list -m -f '{{.Version}}' github.com/docker/buildx)
+  (cd "$here/docker-build" && go_build docker-build github.com/docker/buildx "$buildx" "$out/docker-buildx" \
+    github.com/docker/buildx/cmd/buildx "-X github.com/docker/buildx/version.Version=$buildx -X github.com/docker/buildx/version.Package=github.com/docker/buildx")
+}
+
+missing=()
+for piece in "${PIECES[@]}"; do
+  [[ -f $(piece_dir "$piece")/.complete ]] || missing+=("$piece")
+done
+
+if [[ $mode == check ]]; then
+  ((${#missing[@]} == 0)) || { tlog "not built yet: ${missing[*]}"; exit 1; }
+  exit 0
+fi
+
+if ((${#missing[@]})); then
+  # One build at a time per cache: a second caller waits, then finds the pieces built.
+  mkdir -p "$TOOLCHAIN_CACHE"
+  exec 9>"$TOOLCHAIN_CACHE/.build.lock"
+  if ! flock -n 9; then
+    tlog "another build of this toolchain is running; waiting for it"
+    flock 9
+  fi
+  missing=()
+  for piece in "${PIECES[@]}"; do
+    [[ -f $(piece_dir "$piece")/.complete ]] || missing+=("$piece")
+  done
+fi
+
+if ((${#missing[@]})); then
+  toolchain_go_env
+  tlog "cache: $TOOLCHAIN_CACHE; to build: ${missing[*]}"
+  for piece in "${missing[@]}"; do
+    dir=$(piece_dir "$piece")
+    rm -rf "$TOOLCHAIN_CACHE/bin/$piece-"*.partial && mkdir -p "$dir.partial"
+    "build_$piece" "$dir.partial"
+    touch "$dir.partial/.complete"
+    rm -rf "$dir" && mv "$dir.partial" "$dir"
+    tlog "$piece ${VERSION_OF[$piece]} ready, $(elapsed) so far"
+  done
+  tlog "toolchain built in $(elapsed)"
+fi
+
+if [[ $mode == print ]]; then
+  echo "TOOLCHAIN_ETCD=$(piece_dir etcd)/etcd"
+  k=$(piece_dir kubernetes)
+  echo "TOOLCHAIN_KUBE_APISERVER=$k/kube-apiserver"
+  echo "TOOLCHAIN_KUBE_CONTROLLER_MANAGER=$k/kube-controller-manager"
+  echo "TOOLCHAIN_KUBE_SCHEDULER=$k/kube-scheduler"
+  echo "TOOLCHAIN_KUBECTL=$k/kubectl"
+  k=$(piece_dir kwok)
+  echo "TOOLCHAIN_KWOK=$k/kwok"
+  echo "TOOLCHAIN_KWOKCTL=$k/kwokctl"
+  echo "TOOLCHAIN_PULUMI=$(piece_dir pulumi)/pulumi"
+  echo "TOOLCHAIN_PULUMI_KUBERNETES=$(piece_dir pulumi-kubernetes)/pulumi-resource-kubernetes"
+  echo "TOOLCHAIN_PULUMI_DOCKER_BUILD=$(piece_dir docker-build)/pulumi-resource-docker-build"
+  echo "TOOLCHAIN_DOCKER_BUILDX=$(piece_dir docker-build)/docker-buildx"
+fi

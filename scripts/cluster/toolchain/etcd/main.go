@@ -1,0 +1,10 @@
+// etcd, built from its server module without the root module's replaces.
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }

@@ -1,0 +1,15 @@
+// The cluster lane: every deploy path against a real control plane, with the real Pulumi engine.
+// Needs what scripts/cluster/lane.sh starts, which runs it (`npm run test:cluster`); `npm test`
+// never does (its files end in .ctest.ts, not .test.ts).
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
+
+module.exports = {
+  displayName: 'cluster',
+  testEnvironment: 'node',
+  rootDir: '../..',
+  testMatch: ['<rootDir>/test/cluster/**/*.ctest.ts'],
+  transform,
+  // One file, steps in order: each deploy builds on the state the one before left.
+  maxWorkers: 1,
+  testTimeout: 900_000,
+};
