@@ -62,6 +62,17 @@ const SECRET_LABELS = {
   'app.kubernetes.io/managed-by': 'pulumi',
 };
 
+/**
+ * The object as the deploy applies it to a cluster of this kind. The local control plane
+ * (`npm run cluster:up`) has no ingress controller, so nothing ever writes an Ingress's load
+ * balancer status, which Pulumi waits for: there, and only there, an Ingress is applied without
+ * that wait (`pulumi.com/skipAwait`). Every other object is applied exactly as synthesized.
+ */
+export function withClusterAwaits(obj: KubeObject, clusterKind: DeployEnvironment['cluster']['kind']): KubeObject {
+  if (clusterKind !== 'local' || obj.kind !== 'Ingress') return obj;
+  return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, 'pulumi.com/skipAwait': 'true' } } };
+}
+
 /** Registers every resource of one environment. Throws before registering anything when the guard refuses. */
 export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
   const { env } = inputs;
@@ -94,6 +105,9 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
     kubeconfig: pulumi.secret(serializeKubeconfig(inputs.kubeconfig)),
     context: target.context.name,
     enableServerSideApply: true,
+    // A ConfigMap is updated in place, not replaced: its name is fixed, and the config hash on
+    // the pod templates that read it is what rolls them (constructs/app-config.ts).
+    enableConfigMapMutable: true,
     deleteUnreachable: false,
   });
 
@@ -115,7 +129,8 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
     waves,
     provider,
     timeouts: inputs.timeouts,
-    inputsOf: (obj) => {
+    inputsOf: (synthesizedObj) => {
+      const obj = withClusterAwaits(synthesizedObj, env.cluster.kind);
       const paths = late.get(objectKey(obj));
       if (paths === undefined || realObjects === undefined) return obj;
       const real = realObjects.apply((byKey) => byKey.get(objectKey(obj)));

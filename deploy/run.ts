@@ -115,6 +115,14 @@ export interface RunOptions {
   readonly machine?: Machine;
 }
 
+/**
+ * Environment of the engine and its providers. The stack owns the fields it declares: a deploy
+ * takes them back from whoever changed them out of band (`kubectl scale`, `kubectl edit`), as
+ * `kubectl apply --server-side --force-conflicts` would, so that it restores the declared state
+ * instead of failing on the server-side apply conflict.
+ */
+export const STACK_ENV: Readonly<Record<string, string>> = { PULUMI_K8S_ENABLE_PATCH_FORCE: 'true' };
+
 /** The Pulumi project name, as in Pulumi.yaml. */
 export const PROJECT_NAME = 'tasknote';
 
@@ -129,7 +137,12 @@ export async function runStackCommand(options: RunOptions): Promise<void> {
   const stack = await automation.LocalWorkspace.createOrSelectStack(
     { stackName: env.name, projectName: PROJECT_NAME, program: async () => options.program() as Record<string, unknown> | void },
     // A workspace outside the repository gets the project's name and runtime; the repository's own has Pulumi.yaml.
-    existsSync(join(workDir, 'Pulumi.yaml')) ? { workDir } : { workDir, projectSettings: { name: PROJECT_NAME, runtime: 'nodejs' } },
+    {
+      workDir,
+      // The repository's own workspace has Pulumi.yaml; one elsewhere gets the project's name and runtime.
+      ...(existsSync(join(workDir, 'Pulumi.yaml')) ? {} : { projectSettings: { name: PROJECT_NAME, runtime: 'nodejs' as const } }),
+      envVars: STACK_ENV,
+    },
   );
   const common = {
     onOutput: options.write,

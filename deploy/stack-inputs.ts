@@ -2,6 +2,7 @@
 // (kubeconfig, git, release records). Everything impure the program needs happens here.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import * as pulumi from '@pulumi/pulumi';
 import { UserError } from '../app/errors';
 import type { EnvironmentConfig, EnvironmentName } from '../environments/schema';
@@ -71,9 +72,9 @@ export function resolveDeployInputs(deps: StackInputsDeps): DeployProgramInputs 
 }
 
 /**
- * How image builds reach the npm registry from this machine: the CA bundle npm must trust
- * (TASKNOTE_NPM_CA, else NODE_EXTRA_CA_CERTS; none when neither is set), and the registry's
- * address when only /etc/hosts knows it.
+ * How image builds reach the npm registry from this machine: the CA certificates npm must trust
+ * beyond Node's own (from TASKNOTE_NPM_CA, else NODE_EXTRA_CA_CERTS; none when neither is set),
+ * and the registry's address when only /etc/hosts knows it.
  */
 export function buildHostOf(processEnv: NodeJS.ProcessEnv, hostsFile = '/etc/hosts'): BuildHost {
   const caFile = processEnv.TASKNOTE_NPM_CA ?? processEnv.NODE_EXTRA_CA_CERTS;
@@ -84,10 +85,26 @@ export function buildHostOf(processEnv: NodeJS.ProcessEnv, hostsFile = '/etc/hos
   }
   const registryHost = new URL(processEnv.npm_config_registry ?? 'https://registry.npmjs.org/').hostname;
   const ip = existsSync(hostsFile) ? hostsEntry(readFileSync(hostsFile, 'utf8'), registryHost) : undefined;
+  const extra = caFile === undefined ? '' : extraCertificates(readFileSync(caFile, 'utf8'));
   return {
-    npmCa: caFile === undefined ? undefined : readFileSync(caFile, 'utf8'),
+    npmCa: extra === '' ? undefined : extra,
     addHosts: ip === undefined ? undefined : [`${registryHost}:${ip}`],
   };
+}
+
+/**
+ * The certificates of a PEM bundle that Node does not already trust (`tls.rootCertificates`).
+ * npm in the image trusts Node's roots plus these, the same set as trusting the whole bundle; and
+ * the secret stays small (a build secret travels in an environment variable, capped at 128 KiB).
+ */
+export function extraCertificates(bundle: string): string {
+  const normal = (pem: string) => pem.replace(/\s+/g, '');
+  const known = new Set(rootCertificates.map(normal));
+  const certs = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return certs
+    .filter((c) => !known.has(normal(c)))
+    .map((c) => `${c}\n`)
+    .join('');
 }
 
 /** The address /etc/hosts gives a name (first match), skipping loopback, which a build container resolves itself. */

@@ -3,7 +3,8 @@
 # the control plane and the Pulumi engine, starts a Docker engine and a registry on
 # 127.0.0.1:5001, two local control planes (the target, and a second one for the
 # wrong-cluster test), then runs test/cluster against them with the real Pulumi CLI and
-# providers. Everything it started is stopped and removed on exit.
+# providers (or, with --bench, bench/deploy.ts). Everything it started is stopped and removed
+# on exit.
 #
 # Where this machine cannot run it (not root, no Go), it says why and exits 0 on a laptop;
 # under CI (CI=true) or with TASKNOTE_CLUSTER_REQUIRED=1 that is a failure.
@@ -38,7 +39,13 @@ clusters_down() {
   TASKNOTE_CLUSTER_NAME=tasknote-other bash "$here/local-down.sh" || true
   TASKNOTE_CLUSTER_NAME=tasknote-local bash "$here/local-down.sh" || true
 }
+LOGS_DIR=${TMPDIR:-/tmp}/tasknote-cluster-lane-logs
 cleanup() {
+  # The lane's log and every component's, kept for a look after the run.
+  rm -rf "$LOGS_DIR" && mkdir -p "$LOGS_DIR"
+  cp "$LANE_DIR/lane.log" "$LOGS_DIR/" 2>/dev/null || true
+  cp -r "$LANE_DIR"/clusters/*/kwok/clusters/*/logs "$LOGS_DIR/" 2>/dev/null || true
+  log "logs kept in $LOGS_DIR"
   clusters_down
   engine_stop
   rm -rf "$LANE_DIR"
@@ -70,6 +77,10 @@ export TASKNOTE_LANE_DIR=$LANE_DIR TASKNOTE_LANE_BASE_IMAGE=$BASE_IMAGE TASKNOTE
 log "toolchain ready in ${toolchain_s} s; clusters, engine and registry up; running test/cluster"
 cd "$repo"
 status=0
-npx jest --config test/cluster/jest.config.js "$@" || status=$?
+if [[ ${1:-} == --bench ]]; then
+  npx tsx bench/deploy.ts || status=$?
+else
+  npx jest --config test/cluster/jest.config.js "$@" || status=$?
+fi
 log "cluster lane finished in $((EPOCHSECONDS - lane_started)) s"
 exit "$status"

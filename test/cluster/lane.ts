@@ -111,7 +111,10 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
 /** The run, or an error that shows its output's end. */
 export function ok(r: Run): Run {
   if (r.status !== 0) {
-    const tail = `${r.stdout}\n${r.stderr}`.split('\n').slice(-60).join('\n');
+    const out = `${r.stdout}\n${r.stderr}`;
+    // Pulumi's diagnostics say what failed; the progress lines before them rarely do.
+    const at = out.indexOf('Diagnostics:');
+    const tail = (at >= 0 ? out.slice(at) : out).split('\n').slice(0, 80).join('\n');
     throw new Error(`'${r.args.slice(1).join(' ')}' exited ${r.status}:\n${tail}`);
   }
   return r;
@@ -153,6 +156,9 @@ export function writeStackConfig(workspace: string, env: string, extra: Record<s
     ...extra,
   };
   writeFileSync(file, stringify({ ...current, config }));
+  // The project, as `npm run deploy` would describe a workspace outside the repository.
+  const project = join(dirname(file), 'Pulumi.yaml');
+  if (!existsSync(project)) writeFileSync(project, stringify({ name: 'tasknote', runtime: 'nodejs' }));
   return file;
 }
 

@@ -54,6 +54,8 @@ export function compareToLive(expected: KubeObject, live: unknown): string[] {
       return;
     }
     if (want === have) return;
+    // The server leaves out fields at their zero value (omitempty): `initialDelaySeconds: 0`, `readOnly: false`.
+    if (have === undefined && (want === 0 || want === false || want === '')) return;
     if (QUANTITY_PATH.test(path) && quantity(want) !== undefined && quantity(want) === quantity(have)) return;
     problems.push(`${where} ${path}: synth wrote ${JSON.stringify(want)}, the server has ${JSON.stringify(have)}`);
   };

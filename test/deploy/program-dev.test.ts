@@ -8,7 +8,7 @@ const recorder = mocksFor('dev', { 'tasknote:migrationTimeout': '7m', 'tasknote:
 ]);
 
 import { join } from 'node:path';
-import { deployEnvironment, type DeployOutputs } from '../../deploy/program';
+import { deployEnvironment, withClusterAwaits, type DeployOutputs } from '../../deploy/program';
 import { resolveDeployInputs, gitSource } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
 import { synthesizeEnvironment } from '../../app/synth';
@@ -142,7 +142,7 @@ test("sends every Kubernetes object through the stack's own provider, pinned to 
   const providers = recorder.registrations.filter((r) => r.type === 'pulumi:providers:kubernetes');
   expect(providers).toHaveLength(1);
   const [provider] = providers;
-  expect(provider.inputs).toMatchObject({ context: 'kind-tasknote', enableServerSideApply: 'true', deleteUnreachable: 'false' });
+  expect(provider.inputs).toMatchObject({ context: 'kind-tasknote', enableServerSideApply: 'true', deleteUnreachable: 'false', enableConfigMapMutable: 'true' });
   expect(isWireSecret(provider.wire.kubeconfig)).toBe(true);
   const objects = recorder.registrations.filter(isKubernetesObject);
   expect(objects.length).toBeGreaterThan(20);
@@ -165,4 +165,17 @@ test('exports the digests and names, never a secret value', async () => {
   const text = JSON.stringify({ ...outputs, images: await valueOf(outputs.images) });
   expect(text).not.toContain('CONFIGURED-admin-token-5e3');
   expect(text).not.toContain('GENERATED-');
+});
+
+describe('withClusterAwaits', () => {
+  const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'n', annotations: { a: 'b' } } };
+  test('skips the load-balancer wait of an Ingress only on the local control plane', () => {
+    expect(withClusterAwaits(ingress, 'local').metadata.annotations).toEqual({ a: 'b', 'pulumi.com/skipAwait': 'true' });
+    expect(withClusterAwaits(ingress, 'kind')).toBe(ingress);
+    expect(withClusterAwaits(ingress, 'eks')).toBe(ingress);
+  });
+  test('leaves every other kind as synthesized', () => {
+    const service = { ...ingress, apiVersion: 'v1', kind: 'Service' };
+    expect(withClusterAwaits(service, 'local')).toBe(service);
+  });
 });

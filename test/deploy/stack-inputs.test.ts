@@ -2,10 +2,11 @@ import * as pulumi from '@pulumi/pulumi';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { rootCertificates } from 'node:tls';
 import { join } from 'node:path';
 import { UserError } from '../../app/errors';
 import { objectResource } from '../../deploy/components/manifest-waves';
-import { IMAGE_SOURCE_PATHS, environmentOfStack, gitSource, resolveDeployInputs } from '../../deploy/stack-inputs';
+import { IMAGE_SOURCE_PATHS, extraCertificates, environmentOfStack, gitSource, resolveDeployInputs } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { kubeconfigFileFor } from './stack-run';
@@ -98,6 +99,15 @@ describe('environmentOfStack', () => {
     expect(() => environmentOfStack('prod-2')).toThrow(
       "stack 'prod-2' is not an environment: a stack is named after the environment it deploys, one of dev, staging, prod",
     );
+  });
+});
+
+describe('extraCertificates', () => {
+  test('keeps only the certificates Node does not already trust', () => {
+    const extra = '-----BEGIN CERTIFICATE-----\nTUlJQmxhbmtlZA==\n-----END CERTIFICATE-----';
+    const bundle = `# a comment\n${rootCertificates[0]}\n${extra}\n${rootCertificates[1]}\n`;
+    expect(extraCertificates(bundle)).toBe(`${extra}\n`);
+    expect(extraCertificates(`${rootCertificates[0]}\n`)).toBe('');
   });
 });
 

@@ -45,5 +45,5 @@ test('the promotion path is covered: PR review, build and staging, promote to pr
     'promote --from build --to staging',
   );
   expect(wf['promote.yml'].jobs['deploy-prod'].environment).toBe('production');
-  expect(wf['drift.yml'].jobs.preview.steps.at(-1).run).toContain('pulumi preview --stack "${{ matrix.stack }}" --expect-no-changes');
+  expect(wf['drift.yml'].jobs.preview.steps.at(-1).run).toContain('npm run preview -- --env "${{ matrix.stack }}" --refresh --expect-no-changes');
 });
