@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { kubectl, makeWorkspace, ok, pulumi, stackConfigFile, tasknote, writeStackConfig, type Run } from '../test/cluster/lane';
 
 const NS = 'tasknote-dev';
-const ws = makeWorkspace();
+const ws = makeWorkspace('repo-bench');
 writeStackConfig(ws, 'dev');
 
 const deploy = (...more: string[]): Run => ok(tasknote(ws, ['deploy', '--env', 'dev', '--stack-config', stackConfigFile('dev'), ...more]));

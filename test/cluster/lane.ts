@@ -44,8 +44,8 @@ export function laneLog(): string {
  * fresh git repository, so that the lane can edit environments and records and make commits
  * without touching the user's checkout. node_modules is linked, not copied.
  */
-export function makeWorkspace(): string {
-  const dest = join(LANE.dir, 'repo');
+export function makeWorkspace(name = 'repo'): string {
+  const dest = join(LANE.dir, name);
   const files = execFileSync('git', ['ls-files', '-z', '-co', '--exclude-standard'], { cwd: REPO_ROOT })
     .toString()
     .split('\0')
