@@ -50,8 +50,12 @@ type ClassName = keyof typeof CLASSES;
 const KNOWN: Partial<Record<ClassName, Record<string, string>>> = {
   'schema, syntax and API versions': {
     'field-from-newer-kubernetes': 'check targets Kubernetes 1.28; the 1.34 API server serves the field',
-    'hpa-autoscaling-v2beta2':
-      'the API server answers a removed API with "no matches for kind", a rejection, as check does; kept for the record if the verdicts part',
+    'privileged-container':
+      'the API server refuses privileged: true beside allowPrivilegeEscalation: false as an invalid combination (a cross-field rule check lacks); check refuses the same case under its Pod Security rule `privileged`',
+  },
+  'Pod Security restricted': {
+    'privileged-container':
+      'the API server stops at the invalid privileged/allowPrivilegeEscalation combination (schema class above) before Pod Security runs',
   },
 };
 
