@@ -12,7 +12,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { kubectl, makeWorkspace, ok, pulumi, stackConfigFile, tasknote, writeStackConfig, type Run } from '../test/cluster/lane';
+import { LANE, kubectl, makeWorkspace, ok, pulumi, run, stackConfigFile, tasknote, writeStackConfig, type Run } from '../test/cluster/lane';
 
 const NS = 'tasknote-dev';
 const ws = makeWorkspace('repo-bench');
@@ -70,7 +70,7 @@ const cliStart = Date.now();
 ok(tasknote(ws, ['--help']));
 const cliMs = Date.now() - cliStart;
 const engineStart = Date.now();
-ok(pulumi('dev', ['version']));
+ok(run('pulumi', ['version'], LANE.dir));
 const pulumiMs = Date.now() - engineStart;
 const first = deploy();
 const noop = deploy();
