@@ -6,7 +6,7 @@ import { registerDiff } from './commands/diff';
 import { registerPromote } from './commands/promote';
 import { registerGraph } from './commands/graph';
 import { registerDeploy } from './commands/deploy';
-import { UserError } from './errors';
+import { UserError } from '../core/user-error';
 
 export function buildProgram(): Command {
   const program = new Command('tasknote')

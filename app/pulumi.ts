@@ -2,11 +2,11 @@
 // `npm run deploy|preview|destroy` runs it inline through the Automation API (deploy/run.ts);
 // Pulumi.yaml's `main` (app/pulumi-main.js) runs the same function for `pulumi up` by hand.
 import * as pulumi from '@pulumi/pulumi';
-import { join } from 'node:path';
+import { REPO_ROOT } from '../core/repo-root';
 import { deployEnvironment, type DeployOutputs } from '../deploy/program';
 import { resolveDeployInputs } from '../deploy/stack-inputs';
 import { ConfigError, loadEnvironment } from '../environments/load';
-import { UserError } from './errors';
+import { UserError } from '../core/user-error';
 import { SynthError, synthesizeEnvironment } from './synth';
 
 /** Registers the stack of the current Pulumi stack's environment and returns its outputs. */
@@ -17,7 +17,7 @@ export function tasknoteProgram(): DeployOutputs {
         stack: pulumi.getStack(),
         config: new pulumi.Config('tasknote'),
         processEnv: process.env,
-        repoRoot: join(__dirname, '..'),
+        repoRoot: REPO_ROOT,
         loadEnvironment: (name) => loadEnvironment(name),
         synthesize: (name, { images }) => synthesizeEnvironment(name, { images }),
       }),

@@ -4,26 +4,13 @@ import { ApiObject } from 'cdk8s';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { KubeObject } from '../core/kube-object';
 import { newApp, ProvidedObject } from '../constructs';
 import { PropsValidationError } from '../constructs/private/validate';
 import { loadEnvironment } from '../environments/load';
 import { resolveImages } from '../environments/images';
 import type { EnvironmentConfig } from '../environments/schema';
 import { buildStack, ProvidedSecret, ServiceImages } from './stack';
-
-/** A Kubernetes object as synthesized (plain JSON); only what every object carries is typed. */
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace?: string;
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly annotations?: Readonly<Record<string, string>>;
-    readonly [key: string]: unknown;
-  };
-  readonly [field: string]: unknown;
-}
 
 /** One output file: a component's objects. */
 export interface ManifestFile {

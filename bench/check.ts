@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import type * as Check from '../check';
 import type * as Synth from '../app/synth';
-import { ENVIRONMENT_NAMES } from '../environments/schema';
+import { ENVIRONMENT_NAMES } from '../core/environment-names';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
 const runs = Math.max(1, Math.min(Number(args.runs), 20));

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stringify } from 'yaml';
-import { KubeObject, renderFile, synthesizeEnvironment } from '../app/synth';
-import { ENVIRONMENT_NAMES } from '../environments/schema';
+import { renderFile, synthesizeEnvironment } from '../app/synth';
+import { KubeObject } from '../core/kube-object';
+import { ENVIRONMENT_NAMES } from '../core/environment-names';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);

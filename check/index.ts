@@ -1,8 +1,8 @@
 // The offline manifest check: the API used by `tasknote check`, by synth and by tests.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../app/errors';
-import type { EnvironmentName } from '../environments/schema';
+import { UserError } from '../core/user-error';
+import type { EnvironmentName } from '../core/environment-names';
 import { runCheck } from './engine';
 import { listFiles, loadFiles } from './load';
 import { summarize } from './report';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
-import { UserError } from '../app/errors';
+import { UserError } from '../core/user-error';
 import { isObject } from './model';
 import type { FieldPath, KubeObject, SourcedObject } from './types';
 

@@ -1,6 +1,6 @@
 // The wrong-cluster guard: a stack deploys only to the context and server its environment names.
 import { z } from 'zod';
-import { UserError } from '../app/errors';
+import { UserError } from '../core/user-error';
 import type { EnvironmentConfig } from '../environments/schema';
 import type { KubeContext, Kubeconfig } from './kubeconfig';
 

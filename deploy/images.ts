@@ -1,6 +1,6 @@
 // Service images: where each is built from, how it is tagged, and how digests reach the manifests.
 import { join } from 'node:path';
-import { UserError } from '../app/errors';
+import { UserError } from '../core/user-error';
 import {
   RELEASED_SERVICES,
   hasReleaseRecord,
@@ -9,7 +9,8 @@ import {
   type ReleaseRecord,
   type ReleasedService,
 } from '../environments/release';
-import type { EnvironmentConfig, EnvironmentName } from '../environments/schema';
+import type { EnvironmentConfig } from '../environments/schema';
+import type { EnvironmentName } from '../core/environment-names';
 import { apiContract } from '../services/api/src/contract';
 import { workerContract } from '../services/worker/src/contract';
 

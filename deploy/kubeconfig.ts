@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { UserError } from '../app/errors';
+import { UserError } from '../core/user-error';
 
 /** One context of a kubeconfig, with the server of the cluster it names. */
 export interface KubeContext {

@@ -1,6 +1,6 @@
 // Fields of synthesized objects that depend on values known only while deploying (the pushed
 // image digests): found by synthesizing twice with different placeholders and comparing.
-import type { KubeObject } from './waves';
+import type { KubeObject } from '../core/kube-object';
 
 export type FieldPath = readonly (string | number)[];
 

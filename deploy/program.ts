@@ -1,7 +1,8 @@
 // The deploy program: guard, images, secrets, then the synthesized stack applied in waves.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import type { EnvironmentConfig, EnvironmentName } from '../environments/schema';
+import type { EnvironmentConfig } from '../environments/schema';
+import type { EnvironmentName } from '../core/environment-names';
 import { assertClusterTarget } from './cluster-guard';
 import { ManifestWaves, type WaveTimeouts } from './components/manifest-waves';
 import { ServiceImages, type BuildHost, type RegistryAuth } from './components/service-images';
@@ -10,8 +11,9 @@ import { placeholderImages, type ImagePlan, type ServiceImageMap } from './image
 import { lateFields, objectKey, replaceAt, valueAtPath, type FieldPath } from './late-fields';
 import { serializeKubeconfig, type Kubeconfig } from './kubeconfig';
 import { planSecrets, missingConfiguredSecrets, type RequiredSecret } from './secrets';
-import { orderIntoWaves, type KubeObject, type WaveName } from './waves';
-import { UserError } from '../app/errors';
+import { orderIntoWaves, type WaveName } from './waves';
+import { type KubeObject } from '../core/kube-object';
+import { UserError } from '../core/user-error';
 
 /** What the synth composition returns for one environment (app/synth.ts). */
 export interface SynthesizedEnvironment {
@@ -20,7 +22,7 @@ export interface SynthesizedEnvironment {
 }
 
 /** The composition function `npm run synth` uses, with the images to put in the manifests. */
-export type Synthesize = (envName: EnvironmentName, options: { images: ServiceImageMap<string> }) => SynthesizedEnvironment;
+export type SynthesizeWithImages = (envName: EnvironmentName, options: { images: ServiceImageMap<string> }) => SynthesizedEnvironment;
 
 /** The parts of an environment's config the deploy reads. */
 export type DeployEnvironment = Pick<EnvironmentConfig, 'name' | 'namespace' | 'cluster' | 'registry' | 'imageSource'> & {
@@ -32,7 +34,7 @@ export interface DeployProgramInputs {
   readonly env: DeployEnvironment;
   readonly kubeconfig: Kubeconfig;
   readonly images: ImagePlan;
-  readonly synthesize: Synthesize;
+  readonly synthesize: SynthesizeWithImages;
   readonly timeouts: WaveTimeouts;
   /** Config keys of Secret values that must come from config (never generated). */
   readonly configuredSecrets: readonly string[];

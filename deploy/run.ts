@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { UserError } from '../app/errors';
+import { UserError } from '../core/user-error';
 import { ConfigError, loadEnvironment } from '../environments/load';
 import type { EnvironmentConfig } from '../environments/schema';
 import { CLUSTER_OVERRIDE_KEY, checkClusterTarget, stackCluster } from './cluster-guard';

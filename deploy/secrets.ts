@@ -1,6 +1,6 @@
 // Where each value of the Secrets the stack references comes from: stack config, or generated.
 import { randomInt } from 'node:crypto';
-import { UserError } from '../app/errors';
+import { UserError } from '../core/user-error';
 
 /** A Secret the manifests reference but never write (app/stack.ts `requiredSecrets`). */
 export interface RequiredSecret {

@@ -4,14 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import * as pulumi from '@pulumi/pulumi';
-import { UserError } from '../app/errors';
-import type { EnvironmentConfig, EnvironmentName } from '../environments/schema';
+import { UserError } from '../core/user-error';
+import type { EnvironmentConfig } from '../environments/schema';
+import type { EnvironmentName } from '../core/environment-names';
 import type { BuildHost, RegistryAuth } from './components/service-images';
 import { isLocalRegistry, planImages, readReleaseRecord, registryServer } from './images';
 import { kubeconfigPaths, readKubeconfig } from './kubeconfig';
 import { stackCluster } from './cluster-guard';
 import { LOCAL_CLUSTER_KINDS } from '../environments/schema';
-import type { DeployProgramInputs, Synthesize } from './program';
+import type { DeployProgramInputs, SynthesizeWithImages } from './program';
 
 /** Stack config keys of the `tasknote` namespace, and what each does (docs/deploy.md lists them too). */
 export const CONFIG_KEYS = {
@@ -35,7 +36,7 @@ export interface StackInputsDeps {
   readonly processEnv: NodeJS.ProcessEnv;
   readonly repoRoot: string;
   readonly loadEnvironment: (name: EnvironmentName) => EnvironmentConfig;
-  readonly synthesize: Synthesize;
+  readonly synthesize: SynthesizeWithImages;
   /** The commit images are tagged with; read from git unless given. */
   readonly git?: () => { commit: string; dirty: boolean };
 }

@@ -1,8 +1,7 @@
 // Orders synthesized Kubernetes objects into the waves a deploy applies one after another.
 
-import type { KubeObject } from '../app/synth';
+import type { KubeObject } from '../core/kube-object';
 
-export type { KubeObject };
 
 /**
  * The waves, in order. Each waits for everything in the waves before it.

@@ -3,7 +3,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { dev } from './dev';
 import { prod } from './prod';
-import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentInput, EnvironmentName, environmentSchema } from './schema';
+import { EnvironmentConfig, EnvironmentInput, environmentSchema } from './schema';
+import { ENVIRONMENT_NAMES, EnvironmentName } from '../core/environment-names';
 import { staging } from './staging';
 
 const INPUTS: Record<EnvironmentName, EnvironmentInput> = { dev, staging, prod };

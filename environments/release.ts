@@ -3,8 +3,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../app/errors';
-import { ENVIRONMENT_NAMES, EnvironmentName } from './schema';
+import { REPO_ROOT } from '../core/repo-root';
+import { UserError } from '../core/user-error';
+import { ENVIRONMENT_NAMES, EnvironmentName } from '../core/environment-names';
 
 /** The services whose images a release record must pin (one image each). */
 export const RELEASED_SERVICES = ['api', 'worker'] as const;
@@ -36,8 +37,6 @@ export const releaseRecordSchema = z
 
 export type ReleaseRecord = z.infer<typeof releaseRecordSchema>;
 
-/** The repository root: release records live at `environments/releases/<env>.json` below it. */
-export const REPO_ROOT = path.resolve(__dirname, '..');
 
 /** Path of a record relative to the repository root, as git names it. */
 export function releaseRecordGitPath(env: EnvironmentName): string {

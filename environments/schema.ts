@@ -1,9 +1,8 @@
 // The typed, validated shape of one environment's configuration.
 import { z } from 'zod';
+import { ENVIRONMENT_NAMES } from '../core/environment-names';
 import { checkCron, checkDnsLabel, checkHostname, checkImageRef, checkPort, checkTimeZone } from '../constructs/validators';
 
-export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
 /** A zod string checked by one of the shared value checks of constructs/validators. */
 const checked = (check: (v: string) => string | undefined) =>

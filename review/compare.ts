@@ -1,12 +1,12 @@
 // Puts together what `diff` reports: per environment, the object diff and, when edges moved, the new topology.
-import { UserError } from '../app/errors';
-import { ENVIRONMENT_NAMES, EnvironmentName } from '../environments/schema';
+import { UserError } from '../core/user-error';
+import { ENVIRONMENT_NAMES, EnvironmentName } from '../core/environment-names';
 import { alignNamespace, diffManifests, soleNamespace } from './diff';
 import { buildGraph, edgeSet, renderMermaid } from './graph';
-import { KubeObject } from './objects';
+import { KubeObject } from '../core/kube-object';
 import { DiffReport, EnvironmentDiff, TopologyChange } from './render';
 
-export type Synthesize = (envs: readonly EnvironmentName[]) => Map<string, readonly KubeObject[]>;
+export type SynthesizeEnvironments = (envs: readonly EnvironmentName[]) => Map<string, readonly KubeObject[]>;
 
 /** Checks an environment name given on the command line. */
 export function environmentOption(option: string, value: string): EnvironmentName {

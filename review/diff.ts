@@ -1,7 +1,8 @@
 // Object-by-object comparison of two sets of manifests, free of ordering and formatting noise.
 import diff from 'microdiff';
-import { UserError } from '../app/errors';
-import { apiGroup, KubeObject, objectKey, objectLabel } from './objects';
+import { UserError } from '../core/user-error';
+import { apiGroup, objectKey, objectLabel } from './objects';
+import { KubeObject } from '../core/kube-object';
 
 /** One changed field of an object, addressed by a readable path such as `spec.template.spec.containers[api].image`. */
 export interface FieldChange {

@@ -1,6 +1,7 @@
 // The topology of one environment, read off its synthesized objects, drawn as a Mermaid flowchart:
 // ingress → services → workloads → data stores, the connections network policies allow, and the cron jobs.
-import { apiGroup, KubeObject } from './objects';
+import { apiGroup } from './objects';
+import { KubeObject } from '../core/kube-object';
 
 type Labels = Readonly<Record<string, string>>;
 

@@ -2,10 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { UserError } from '../app/errors';
-import type { KubeObject } from '../app/synth';
+import { UserError } from '../core/user-error';
+import type { KubeObject } from '../core/kube-object';
 
-export type { KubeObject };
 
 /** The objects of each environment, keyed by environment name. */
 export type ManifestSet = ReadonlyMap<string, readonly KubeObject[]>;

@@ -1,5 +1,6 @@
 // Promotion and rollback of release records: validate, show the manifest diff the change causes, then write.
-import { UserError } from '../app/errors';
+import { REPO_ROOT } from '../core/repo-root';
+import { UserError } from '../core/user-error';
 import {
   hasReleaseRecord,
   parseReleaseRecord,
@@ -7,12 +8,11 @@ import {
   promotedRecord,
   promotionProblems,
   ReleaseRecord,
-  REPO_ROOT,
   writeReleaseRecord,
 } from '../environments/release';
-import { EnvironmentName } from '../environments/schema';
+import { EnvironmentName } from '../core/environment-names';
 import { diffManifests, ManifestDiff } from './diff';
-import { KubeObject } from './objects';
+import { KubeObject } from '../core/kube-object';
 
 /** Synthesizes one environment's objects as they would be with the given release record. */
 export type SynthesizeWithRecord = (env: EnvironmentName, record: ReleaseRecord) => readonly KubeObject[];

@@ -3,8 +3,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UserError } from '../app/errors';
-import { KubeObject, loadManifestDir } from './objects';
+import { UserError } from '../core/user-error';
+import { loadManifestDir } from './objects';
+import { KubeObject } from '../core/kube-object';
 
 function git(root: string, args: string[]): string {
   return execFileSync('git', args, {

@@ -9,8 +9,8 @@ import {
   type Profile,
   type ReportFormat,
 } from '../../check';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../environments/schema';
-import { UserError } from '../errors';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../core/environment-names';
+import { UserError } from '../../core/user-error';
 
 interface CheckFlags {
   readonly env?: EnvironmentName;

@@ -1,7 +1,7 @@
 // `deploy`, `preview` and `destroy`: the Pulumi stack of one environment (docs/deploy.md).
 import { Command, Option } from 'commander';
-import { join } from 'node:path';
-import { ENVIRONMENT_NAMES } from '../../environments/schema';
+import { REPO_ROOT } from '../../core/repo-root';
+import { ENVIRONMENT_NAMES } from '../../core/environment-names';
 import type { DeployCommand } from '../../deploy/preflight';
 import { runStackCommand } from '../../deploy/run';
 
@@ -27,7 +27,7 @@ export function registerDeploy(program: Command): void {
       await runStackCommand({
         command,
         envName: opts.env,
-        repoRoot: join(__dirname, '..', '..'),
+        repoRoot: REPO_ROOT,
         // Loaded when Pulumi runs it: the program pulls in synth and the providers' SDKs.
         program: () => (require('../pulumi') as typeof import('../pulumi')).tasknoteProgram(),
         stackConfig: opts.stackConfig,

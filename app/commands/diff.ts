@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
-import { ENVIRONMENT_NAMES } from '../../environments/schema';
-import { REPO_ROOT } from '../../environments/release';
+import { ENVIRONMENT_NAMES } from '../../core/environment-names';
+import { REPO_ROOT } from '../../core/repo-root';
 import { compareEnvironments, compareTrees, environmentOption } from '../../review/compare';
 import { loadManifestDir } from '../../review/objects';
 import { renderMarkdown, renderText, reportHasChanges } from '../../review/render';
-import { synthesizeWorkingTree } from '../../review/synthesize';
+import { synthesizeWorkingTree } from '../synthesize';
 import { resolveBase, synthesizeRevision } from '../../review/worktree';
-import { UserError } from '../errors';
+import { UserError } from '../../core/user-error';
 
 interface DiffOptions {
   base?: string;

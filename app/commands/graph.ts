@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
-import { ENVIRONMENT_NAMES, EnvironmentName } from '../../environments/schema';
+import { ENVIRONMENT_NAMES, EnvironmentName } from '../../core/environment-names';
 import { environmentOption } from '../../review/compare';
 import { buildGraph, renderMermaid } from '../../review/graph';
 import { loadManifestDir } from '../../review/objects';
-import { synthesizeWorkingTree } from '../../review/synthesize';
+import { synthesizeWorkingTree } from '../synthesize';
 
 export function registerGraph(program: Command): void {
   program

@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
-import { ENVIRONMENT_NAMES } from '../../environments/schema';
+import { ENVIRONMENT_NAMES } from '../../core/environment-names';
 import { environmentOption } from '../../review/compare';
 import { promote, PromoteResult, recordBuild } from '../../review/promote';
 import { renderMarkdown, renderText } from '../../review/render';
-import { synthesizeWithRecord } from '../../review/synthesize';
-import { UserError } from '../errors';
+import { synthesizeWithRecord } from '../synthesize';
+import { UserError } from '../../core/user-error';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

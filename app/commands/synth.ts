@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { checkObjects, formatReport } from '../../check';
 import { ConfigError } from '../../environments/load';
-import { ENVIRONMENT_NAMES } from '../../environments/schema';
-import { UserError } from '../errors';
+import { ENVIRONMENT_NAMES } from '../../core/environment-names';
+import { UserError } from '../../core/user-error';
 import { SynthError, SynthOutput, synthesizeEnvironment, writeOutputs } from '../synth';
 
 const collect = (value: string, previous: string[]) => [...previous, value];

@@ -1,6 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { WAVES, resourceName, type KubeObject, type Wave, type WaveName } from '../waves';
+import { WAVES, resourceName, type Wave, type WaveName } from '../waves';
+import { type KubeObject } from '../../core/kube-object';
 
 type ObjectResourceClass = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 

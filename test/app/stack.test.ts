@@ -1,7 +1,8 @@
 // The whole TaskNote stack, per environment: snapshot, contents, and the defaults every
 // container of every environment must carry.
-import { ENVIRONMENT_NAMES } from '../../environments/schema';
-import { KubeObject, synthesizeEnvironment } from '../../app/synth';
+import { ENVIRONMENT_NAMES } from '../../core/environment-names';
+import { synthesizeEnvironment } from '../../app/synth';
+import { KubeObject } from '../../core/kube-object';
 import { apiContract } from '../../services/api/src/contract';
 import { workerContract } from '../../services/worker/src/contract';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ALL_RULES, checkObjects } from '../../check';
 import type { KubeObject } from '../../check/types';
 import { renderFile, synthesizeEnvironment, writeOutputs, type SynthOutput } from '../../app/synth';
-import { ENVIRONMENT_NAMES } from '../../environments/schema';
+import { ENVIRONMENT_NAMES } from '../../core/environment-names';
 
 /** Random-looking, so the entropy heuristic must catch it even under an innocent name. */
 const CANARY = 'tnCANARY7Qz4Lw9Xp2Rk8Vm3Hs6Jd1Fb5';

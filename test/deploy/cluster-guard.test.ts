@@ -1,4 +1,4 @@
-import { UserError } from '../../app/errors';
+import { UserError } from '../../core/user-error';
 import { assertClusterTarget, checkClusterTarget, serverMatches } from '../../deploy/cluster-guard';
 import { parseKubeconfig } from '../../deploy/kubeconfig';
 import { kubeconfigText, testEnvironment } from './fixtures';

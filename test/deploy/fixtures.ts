@@ -1,7 +1,7 @@
 // Shared test data for the deploy tests: environments, kubeconfigs and a small synthesized stack.
 import { stringify } from 'yaml';
 import type { DeployEnvironment } from '../../deploy/program';
-import type { KubeObject } from '../../deploy/waves';
+import type { KubeObject } from '../../core/kube-object';
 
 /** A valid environment, as far as the deploy reads one; tests override what they exercise. */
 export function testEnvironment(overrides: Partial<DeployEnvironment> = {}): DeployEnvironment {

@@ -1,5 +1,5 @@
 import { differingPaths, lateFields, objectKey, replaceAt, valueAtPath } from '../../deploy/late-fields';
-import type { KubeObject } from '../../deploy/waves';
+import type { KubeObject } from '../../core/kube-object';
 
 const deployment = (image: string, version: string): KubeObject => ({
   apiVersion: 'apps/v1',

@@ -13,7 +13,7 @@ import { resolveDeployInputs, gitSource } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
 import { synthesizeEnvironment } from '../../app/synth';
 import * as pulumi from '@pulumi/pulumi';
-import { UserError } from '../../app/errors';
+import { UserError } from '../../core/user-error';
 
 const git = gitSource(REPO_ROOT);
 const tag = git.dirty ? `${git.commit}-dirty` : git.commit;

@@ -3,13 +3,13 @@ import { readFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { UserError } from '../../app/errors';
+import { UserError } from '../../core/user-error';
 import { synthesizeEnvironment, writeOutputs } from '../../app/synth';
 import { deployEnvironment, type DeployOutputs } from '../../deploy/program';
 import { resolveDeployInputs } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
 import { loadReleaseRecord } from '../../environments/release';
-import type { EnvironmentName } from '../../environments/schema';
+import type { EnvironmentName } from '../../core/environment-names';
 import { mockGenerated, valueOf, type Recorder } from './pulumi-harness';
 import { find, isKubernetesObject, isWireSecret, kindOf, podImages, REPO_ROOT, runEntry } from './stack-run';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../app/errors';
+import { UserError } from '../../core/user-error';
 import { checkBeforePulumi, stackConfigFile, stackFileConfig, type Machine } from '../../deploy/run';
 import { kubeconfigText } from './fixtures';
 

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { configKeyFor } from '../../deploy/secrets';
 import { CONFIG_KEYS } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
-import { ENVIRONMENT_NAMES } from '../../environments/schema';
+import { ENVIRONMENT_NAMES } from '../../core/environment-names';
 import { synthesizeEnvironment } from '../../app/synth';
 
 const REPO_ROOT = join(__dirname, '..', '..');

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { rootCertificates } from 'node:tls';
 import { join } from 'node:path';
-import { UserError } from '../../app/errors';
+import { UserError } from '../../core/user-error';
 import { objectResource } from '../../deploy/components/manifest-waves';
 import { IMAGE_SOURCE_PATHS, extraCertificates, environmentOfStack, gitSource, resolveDeployInputs } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironment } from '../../environments/load';
-import type { EnvironmentName } from '../../environments/schema';
+import type { EnvironmentName } from '../../core/environment-names';
 import type { DeployOutputs } from '../../deploy/program';
 import { kubeconfigText } from './fixtures';
 import { installMocks, SECRET_SIG, type Recorder, type Registration } from './pulumi-harness';

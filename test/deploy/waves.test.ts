@@ -1,4 +1,5 @@
-import { isDatastore, orderIntoWaves, resourceName, WAVES, type KubeObject } from '../../deploy/waves';
+import { isDatastore, orderIntoWaves, resourceName, WAVES } from '../../deploy/waves';
+import { type KubeObject } from '../../core/kube-object';
 import { smallStack } from './fixtures';
 
 const images = { api: 'r/tasknote-api:1', worker: 'r/tasknote-worker:1' };

@@ -2,7 +2,7 @@
 import { applyOverrides, ConfigError, loadEnvironment, validateEnvironment } from '../../environments/load';
 import { resolveImages } from '../../environments/images';
 import { dev } from '../../environments/dev';
-import { ENVIRONMENT_NAMES } from '../../environments/schema';
+import { ENVIRONMENT_NAMES } from '../../core/environment-names';
 
 const problemsOf = (fn: () => unknown): readonly string[] => {
   try {

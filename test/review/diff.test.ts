@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { alignNamespace, diffManifests, diffObject, hasChanges, soleNamespace } from '../../review/diff';
-import { KubeObject, loadManifestDir, objectKey, parseManifest } from '../../review/objects';
+import { loadManifestDir, objectKey, parseManifest } from '../../review/objects';
+import { KubeObject } from '../../core/kube-object';
 import { DiffReport, imageLine, renderMarkdown, renderText } from '../../review/render';
 
 const TREES = path.join(__dirname, '../fixtures/review/trees');

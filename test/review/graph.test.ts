@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { buildGraph, edgeSet, renderMermaid } from '../../review/graph';
-import { KubeObject, loadManifestDir, parseManifest } from '../../review/objects';
-import { synthesizeWorkingTree } from '../../review/synthesize';
+import { loadManifestDir, parseManifest } from '../../review/objects';
+import { KubeObject } from '../../core/kube-object';
+import { synthesizeWorkingTree } from '../../app/synthesize';
 
 const STACK = loadManifestDir(path.join(__dirname, '../fixtures/review/stack')).get('prod')!;
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadReleaseRecord, parseReleaseRecord, ReleaseRecord } from '../../environments/release';
-import { KubeObject } from '../../review/objects';
+import { KubeObject } from '../../core/kube-object';
 import { promote, recordBuild, SynthesizeWithRecord } from '../../review/promote';
 
 const REPO = (svc: string) => `registry.example.com/tasknote/tasknote-${svc}`;

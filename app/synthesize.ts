@@ -1,9 +1,9 @@
 // The working tree's manifests, synthesized in process by the same function `npm run synth` uses.
-import { UserError } from '../app/errors';
+import { UserError } from '../core/user-error';
 import { ConfigError } from '../environments/load';
-import { SynthError, synthesizeEnvironment, SynthOptions } from '../app/synth';
-import { KubeObject } from './objects';
-import { SynthesizeWithRecord } from './promote';
+import { SynthError, synthesizeEnvironment, SynthOptions } from './synth';
+import { KubeObject } from '../core/kube-object';
+import { SynthesizeWithRecord } from '../review/promote';
 
 function synthesize(env: string, options: SynthOptions = {}): KubeObject[] {
   try {

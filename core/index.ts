@@ -1,0 +1,6 @@
+// The leaf every layer stands on: the shared vocabulary. It imports nothing of ours.
+export * from './environment-names';
+export * from './image-reference';
+export * from './kube-object';
+export * from './repo-root';
+export * from './user-error';
