@@ -18,12 +18,7 @@ import {
 import type { EnvironmentConfig } from '../environments/schema';
 import { apiContract } from '../services/api/src/contract';
 import { workerContract } from '../services/worker/src/contract';
-
-/** Fully resolved image references of the TaskNote services. */
-export interface ServiceImages {
-  readonly api: string;
-  readonly worker: string;
-}
+import type { ServiceImageRefs } from '../services/contracts';
 
 /** A Secret the stack references but never writes; the deploy step creates it. */
 export interface ProvidedSecret {
@@ -34,7 +29,7 @@ export interface ProvidedSecret {
 
 export interface StackOptions {
   readonly env: EnvironmentConfig;
-  readonly images: ServiceImages;
+  readonly images: ServiceImageRefs;
 }
 
 /** The composed stack of one environment, with handles the deploy step and tests use. */

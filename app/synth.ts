@@ -10,7 +10,8 @@ import { PropsValidationError } from '../constructs/private/validate';
 import { loadEnvironment } from '../environments/load';
 import { resolveImages } from '../environments/images';
 import type { EnvironmentConfig } from '../environments/schema';
-import { buildStack, ProvidedSecret, ServiceImages } from './stack';
+import type { ServiceImageRefs } from '../services/contracts';
+import { buildStack, ProvidedSecret } from './stack';
 
 /** One output file: a component's objects. */
 export interface ManifestFile {
@@ -21,7 +22,7 @@ export interface ManifestFile {
 
 export interface SynthOutput {
   readonly env: EnvironmentConfig;
-  readonly images: ServiceImages;
+  readonly images: ServiceImageRefs;
   readonly files: ManifestFile[];
   readonly requiredSecrets: ProvidedSecret[];
   readonly providedObjects: ProvidedObject[];
@@ -31,7 +32,7 @@ export interface SynthOptions {
   /** `path.to.field=value` overrides of the environment config. */
   readonly overrides?: readonly string[];
   /** Image references that win over the config (the deploy step passes pushed digests). */
-  readonly images?: Partial<ServiceImages>;
+  readonly images?: Partial<ServiceImageRefs>;
 }
 
 /** Thrown when the stack's constructs reject their props; lists every problem with its construct. */
@@ -53,7 +54,7 @@ export function synthesizeEnvironment(name: string, options: SynthOptions = {}):
 }
 
 /** The same as `synthesizeEnvironment`, for a config and images already resolved. */
-export function synthesizeConfig(env: EnvironmentConfig, images: ServiceImages): SynthOutput {
+export function synthesizeConfig(env: EnvironmentConfig, images: ServiceImageRefs): SynthOutput {
   const app = newApp();
   let stack;
   try {

@@ -4,3 +4,4 @@ export * from './image-reference';
 export * from './kube-object';
 export * from './repo-root';
 export * from './user-error';
+export * from './git';

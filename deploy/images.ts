@@ -1,31 +1,18 @@
 // Service images: where each is built from, how it is tagged, and how digests reach the manifests.
 import { join } from 'node:path';
 import { UserError } from '../core/user-error';
-import {
-  RELEASED_SERVICES,
-  hasReleaseRecord,
-  loadReleaseRecord,
-  releaseRecordGitPath,
-  type ReleaseRecord,
-  type ReleasedService,
-} from '../environments/release';
+import { hasReleaseRecord, loadReleaseRecord, releaseRecordGitPath } from '../environments/release-store';
+import { type ReleaseRecord } from '../environments/release-record';
 import type { EnvironmentConfig } from '../environments/schema';
 import type { EnvironmentName } from '../core/environment-names';
-import { apiContract } from '../services/api/src/contract';
-import { workerContract } from '../services/worker/src/contract';
+import { perService, SERVICE_CONTRACTS, SERVICE_NAMES, type PerService, type ServiceName } from '../services/contracts';
 
 /** Repository name (without registry) of each released service. */
-export const SERVICE_IMAGE_NAMES: Record<ReleasedService, string> = {
-  api: apiContract.imageName,
-  worker: workerContract.imageName,
-};
-
-/** Image references per service, resolved or not (`string` or a Pulumi `Output<string>`). */
-export type ServiceImageMap<T> = Record<ReleasedService, T>;
+export const SERVICE_IMAGE_NAMES: PerService<string> = perService((s) => SERVICE_CONTRACTS[s].imageName);
 
 /** Everything `docker build` + `docker push` needs for one service. */
 export interface ImageBuild {
-  readonly service: ReleasedService;
+  readonly service: ServiceName;
   /** `registry/name`, without tag or digest. */
   readonly repository: string;
   readonly tag: string;
@@ -40,13 +27,13 @@ export interface ImageBuild {
 
 export type ImagePlan =
   | { readonly source: 'build'; readonly builds: readonly ImageBuild[] }
-  | { readonly source: 'release'; readonly file: string; readonly record: ReleaseRecord; readonly refs: ServiceImageMap<string> };
+  | { readonly source: 'release'; readonly file: string; readonly record: ReleaseRecord; readonly refs: PerService<string> };
 
 /**
  * Build context and Dockerfile of a service. The context is the repository root
  * because the services are npm workspaces that share the root package-lock.json.
  */
-export function dockerBuildPaths(service: ReleasedService, repoRoot: string): { context: string; dockerfile: string } {
+export function dockerBuildPaths(service: ServiceName, repoRoot: string): { context: string; dockerfile: string } {
   return { context: repoRoot, dockerfile: join(repoRoot, 'services', service, 'Dockerfile') };
 }
 
@@ -61,7 +48,7 @@ export function sourceTag(commit: string, dirty: boolean): string {
   return dirty ? `${commit}-dirty` : commit;
 }
 
-export function imageRepository(registry: string, service: ReleasedService): string {
+export function imageRepository(registry: string, service: ServiceName): string {
   return `${registry}/${SERVICE_IMAGE_NAMES[service]}`;
 }
 
@@ -101,7 +88,7 @@ export function planImages(options: PlanImagesOptions): ImagePlan {
   }
   if (options.git === undefined) throw new Error('planImages: git is required for a build source');
   const tag = sourceTag(options.git.commit, options.git.dirty);
-  const builds = RELEASED_SERVICES.map((service): ImageBuild => {
+  const builds = SERVICE_NAMES.map((service): ImageBuild => {
     const repository = imageRepository(options.env.registry, service);
     return {
       service,
@@ -148,7 +135,7 @@ export function pinnedReference(repository: string, repoDigest: string): string 
  * Stand-in references for images not built yet. The stack is synthesized once with each set;
  * fields that differ between the two depend on the images and are filled in after the push.
  */
-export function placeholderImages(registry: string, variant: 0 | 1): ServiceImageMap<string> {
+export function placeholderImages(registry: string, variant: 0 | 1): PerService<string> {
   const digest = `sha256:${(variant === 0 ? '0' : 'f').repeat(64)}`;
   return {
     api: `${imageRepository(registry, 'api')}@${digest}`,

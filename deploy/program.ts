@@ -5,9 +5,10 @@ import type { EnvironmentConfig } from '../environments/schema';
 import type { EnvironmentName } from '../core/environment-names';
 import { assertClusterTarget } from './cluster-guard';
 import { ManifestWaves, type WaveTimeouts } from './components/manifest-waves';
-import { ServiceImages, type BuildHost, type RegistryAuth } from './components/service-images';
+import { ServiceImageBuilds, type BuildHost, type RegistryAuth } from './components/service-images';
 import { StackSecrets } from './components/stack-secrets';
-import { placeholderImages, type ImagePlan, type ServiceImageMap } from './images';
+import type { PerService } from '../services/contracts';
+import { placeholderImages, type ImagePlan } from './images';
 import { lateFields, objectKey, replaceAt, valueAtPath, type FieldPath } from './late-fields';
 import { serializeKubeconfig, type Kubeconfig } from './kubeconfig';
 import { planSecrets, missingConfiguredSecrets, type RequiredSecret } from './secrets';
@@ -22,7 +23,7 @@ export interface SynthesizedEnvironment {
 }
 
 /** The composition function `npm run synth` uses, with the images to put in the manifests. */
-export type SynthesizeWithImages = (envName: EnvironmentName, options: { images: ServiceImageMap<string> }) => SynthesizedEnvironment;
+export type SynthesizeWithImages = (envName: EnvironmentName, options: { images: PerService<string> }) => SynthesizedEnvironment;
 
 /** The parts of an environment's config the deploy reads. */
 export type DeployEnvironment = Pick<EnvironmentConfig, 'name' | 'namespace' | 'cluster' | 'registry' | 'imageSource'> & {
@@ -51,7 +52,7 @@ export interface DeployOutputs {
   readonly cluster: { readonly context: string; readonly server: string };
   readonly imageSource: 'build' | 'release';
   /** Digest-pinned image references; the promote step reads them. */
-  readonly images: pulumi.Output<ServiceImageMap<string>>;
+  readonly images: pulumi.Output<PerService<string>>;
   /** Names of the Secrets the deploy created (never their values). */
   readonly secrets: readonly string[];
   /** `Kind/name` of every synthesized object, by wave, in apply order. */
@@ -113,7 +114,7 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
     deleteUnreachable: false,
   });
 
-  const images = new ServiceImages('images', {
+  const images = new ServiceImageBuilds('images', {
     plan: inputs.images,
     registryAuth: inputs.registryAuth,
     platform: inputs.platform,

@@ -1,9 +1,9 @@
 // Resolves the program's inputs from the stack (its name and config) and the machine
 // (kubeconfig, git, release records). Everything impure the program needs happens here.
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import * as pulumi from '@pulumi/pulumi';
+import { git } from '../core/git';
 import { UserError } from '../core/user-error';
 import type { EnvironmentConfig } from '../environments/schema';
 import type { EnvironmentName } from '../core/environment-names';
@@ -161,16 +161,8 @@ export const IMAGE_SOURCE_PATHS = ['package.json', 'package-lock.json', 'tsconfi
 /** The checked-out commit and whether the image sources in the working tree differ from it. */
 export function gitSource(repoRoot: string): { commit: string; dirty: boolean } {
   try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--', ...IMAGE_SOURCE_PATHS], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const commit = git(repoRoot, ['rev-parse', 'HEAD']);
+    const status = git(repoRoot, ['status', '--porcelain', '--', ...IMAGE_SOURCE_PATHS]);
     return { commit, dirty: status.trim() !== '' };
   } catch (err) {
     throw new UserError(

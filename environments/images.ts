@@ -1,44 +1,33 @@
 // Which image each service runs in an environment: the dev tag, the release record's digests,
 // or references the deploy step pinned after pushing.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ServiceImages } from '../app/stack';
-import { apiContract } from '../services/api/src/contract';
-import { workerContract } from '../services/worker/src/contract';
+import { REPO_ROOT } from '../core/repo-root';
+import { UserError } from '../core/user-error';
+import { perService, SERVICE_CONTRACTS, type ServiceImageRefs } from '../services/contracts';
 import { checkImageRef } from '../constructs/validators';
-import { ConfigError, formatIssues } from './load';
-import { releaseRecordSchema } from './release';
+import { ConfigError } from './load';
+import { loadReleaseRecord } from './release-store';
 import type { EnvironmentConfig } from './schema';
 
-export const RELEASES_DIR = join(__dirname, 'releases');
-
 /** Image references built from the working tree: `<registry>/<image>:<devImageTag>`. */
-export function buildImages(env: EnvironmentConfig): ServiceImages {
-  return {
-    api: `${env.registry}/${apiContract.imageName}:${env.devImageTag}`,
-    worker: `${env.registry}/${workerContract.imageName}:${env.devImageTag}`,
-  };
+export function buildImages(env: EnvironmentConfig): ServiceImageRefs {
+  return perService((s) => `${env.registry}/${SERVICE_CONTRACTS[s].imageName}:${env.devImageTag}`);
 }
 
-/** The digest-pinned images of `env`'s release record. */
-export function releaseImages(env: EnvironmentConfig, releasesDir: string = RELEASES_DIR): ServiceImages {
-  const file = join(releasesDir, `${env.name}.json`);
-  let raw: unknown;
+/** The digest-pinned images of `env`'s release record, read by the loader that deploy and promote use. */
+export function releaseImages(env: EnvironmentConfig, root: string = REPO_ROOT): ServiceImageRefs {
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    return loadReleaseRecord(env.name, { root }).images;
   } catch (err) {
-    throw new ConfigError(env.name, [`release record ${file} could not be read: ${(err as Error).message}`]);
+    if (err instanceof UserError) throw new ConfigError(env.name, [err.message]);
+    throw err;
   }
-  const result = releaseRecordSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(env.name, formatIssues(raw, result.error).map((p) => `release record ${file}: ${p}`));
-  return { api: result.data.images.api, worker: result.data.images.worker };
 }
 
 /**
  * The images `env` runs: overrides win (the deploy step passes the digests it pushed), then the
  * release record or the dev tag, depending on `imageSource`.
  */
-export function resolveImages(env: EnvironmentConfig, overrides: Partial<ServiceImages> = {}): ServiceImages {
+export function resolveImages(env: EnvironmentConfig, overrides: Partial<ServiceImageRefs> = {}): ServiceImageRefs {
   const problems = Object.entries(overrides)
     .filter(([, ref]) => ref !== undefined && checkImageRef(ref) !== undefined)
     .map(([service, ref]) => `image ${service} (${JSON.stringify(ref)}) ${checkImageRef(ref!)}`);

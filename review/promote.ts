@@ -1,15 +1,9 @@
 // Promotion and rollback of release records: validate, show the manifest diff the change causes, then write.
 import { REPO_ROOT } from '../core/repo-root';
 import { UserError } from '../core/user-error';
-import {
-  hasReleaseRecord,
-  parseReleaseRecord,
-  loadReleaseRecord,
-  promotedRecord,
-  promotionProblems,
-  ReleaseRecord,
-  writeReleaseRecord,
-} from '../environments/release';
+import { hasReleaseRecord, loadReleaseRecord, writeReleaseRecord } from '../environments/release-store';
+import { parseReleaseRecord, ReleaseRecord } from '../environments/release-record';
+import { promotedRecord, promotionProblems } from '../environments/promotion';
 import { EnvironmentName } from '../core/environment-names';
 import { diffManifests, ManifestDiff } from './diff';
 import { KubeObject } from '../core/kube-object';

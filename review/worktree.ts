@@ -1,27 +1,12 @@
 // Synthesizes another revision's manifests with that revision's own code, in a temporary git worktree.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { git, tryGit } from '../core/git';
 import { UserError } from '../core/user-error';
 import { loadManifestDir } from './objects';
 import { KubeObject } from '../core/kube-object';
-
-function git(root: string, args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: 'pipe',
-  }).trim();
-}
-
-function tryGit(root: string, args: string[]): string | undefined {
-  try {
-    return git(root, args);
-  } catch {
-    return undefined;
-  }
-}
 
 export interface ResolvedBase {
   readonly sha: string;

@@ -3,6 +3,7 @@ import { checkObjects, formatReport } from '../../check';
 import { ConfigError } from '../../environments/load';
 import { ENVIRONMENT_NAMES } from '../../core/environment-names';
 import { UserError } from '../../core/user-error';
+import { SERVICE_NAMES } from '../../services/contracts';
 import { SynthError, SynthOutput, synthesizeEnvironment, writeOutputs } from '../synth';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -20,8 +21,8 @@ function parseImages(pairs: readonly string[]): Record<string, string> {
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     const service = pair.slice(0, eq);
-    if (eq <= 0 || !['api', 'worker'].includes(service)) {
-      throw new UserError(`--image ${JSON.stringify(pair)} must be api=<ref> or worker=<ref>`, 2);
+    if (eq <= 0 || !(SERVICE_NAMES as readonly string[]).includes(service)) {
+      throw new UserError(`--image ${JSON.stringify(pair)} must be <service>=<ref>, where <service> is one of: ${SERVICE_NAMES.join(', ')}`, 2);
     }
     images[service] = pair.slice(eq + 1);
   }

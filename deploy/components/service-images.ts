@@ -1,7 +1,7 @@
 import * as dockerBuild from '@pulumi/docker-build';
 import * as pulumi from '@pulumi/pulumi';
-import type { ReleasedService } from '../../environments/release';
-import { pinnedReference, type ImagePlan, type ServiceImageMap } from '../images';
+import type { PerService, ServiceName } from '../../services/contracts';
+import { pinnedReference, type ImagePlan, } from '../images';
 
 /** The buildx builder of the Docker engine itself (the `docker` driver): it sees the engine's local images. */
 export const BUILDER = 'default';
@@ -28,7 +28,7 @@ export interface BuildHost {
   readonly addHosts?: readonly string[];
 }
 
-/** Properties of `ServiceImages`. */
+/** Properties of `ServiceImageBuilds`. */
 export interface ServiceImagesArgs {
   /** Build every service, or take a release record's digests. */
   readonly plan: ImagePlan;
@@ -55,19 +55,20 @@ export interface ServiceImagesArgs {
  * builds nothing when it says `release`. An unchanged build context is no change: the provider
  * compares the context's hash, so a no-op deploy neither builds nor pushes.
  */
-export class ServiceImages extends pulumi.ComponentResource {
+export class ServiceImageBuilds extends pulumi.ComponentResource {
   /** `repository@sha256:…` per service, known once the push is done. */
-  public readonly refs: ServiceImageMap<pulumi.Output<string>>;
+  public readonly refs: PerService<pulumi.Output<string>>;
   /** The image resources, empty for a release. */
-  public readonly images: Partial<Record<ReleasedService, dockerBuild.Image>> = {};
+  public readonly images: Partial<Record<ServiceName, dockerBuild.Image>> = {};
 
   constructor(name: string, args: ServiceImagesArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The type token stays as first deployed: it is part of every child's URN in existing stacks.
     super('tasknote:deploy:ServiceImages', name, {}, opts);
     const plan = args.plan;
     if (plan.source === 'release') {
       this.refs = { api: pulumi.output(plan.refs.api), worker: pulumi.output(plan.refs.worker) };
     } else {
-      const refs: Partial<ServiceImageMap<pulumi.Output<string>>> = {};
+      const refs: Partial<PerService<pulumi.Output<string>>> = {};
       const npmCa = args.buildHost?.npmCa;
       for (const build of plan.builds) {
         const image = new dockerBuild.Image(
@@ -99,7 +100,7 @@ export class ServiceImages extends pulumi.ComponentResource {
         this.images[build.service] = image;
         refs[build.service] = image.digest.apply((digest) => pinnedReference(build.repository, `${build.repository}@${digest}`));
       }
-      this.refs = refs as ServiceImageMap<pulumi.Output<string>>;
+      this.refs = refs as PerService<pulumi.Output<string>>;
     }
     this.registerOutputs({ refs: this.refs });
   }

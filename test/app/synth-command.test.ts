@@ -90,7 +90,7 @@ const BAD_INPUT: [string, string[], string[]][] = [
   ['a string where a number belongs', ['--env', 'dev', '--set', 'postgres.storageGiB=lots'], ['postgres.storageGiB', 'expected number', 'received "lots"']],
   ['redis maxmemory above its memory limit', ['--env', 'dev', '--set', 'redis.maxMemoryMiB=200'], ["RedisCache 'redis'", 'maxMemoryMiB (200) must be below resources.memoryLimitMiB (96)']],
   ['a --set without a value', ['--env', 'dev', '--set', 'api.replicas'], ['--set "api.replicas" must have the form path.to.field=value']],
-  ['an --image for an unknown service', ['--env', 'dev', '--image', 'db=postgres:16'], ['--image "db=postgres:16" must be api=<ref> or worker=<ref>']],
+  ['an --image for an unknown service', ['--env', 'dev', '--image', 'db=postgres:16'], ['--image "db=postgres:16" must be <service>=<ref>, where <service> is one of: api, worker']],
   ['an unknown environment', ['--env', 'qa'], ["argument 'qa' is invalid", 'dev, staging, prod']],
 ];
 

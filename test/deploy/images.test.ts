@@ -12,7 +12,7 @@ import {
   registryServer,
   sourceTag,
 } from '../../deploy/images';
-import type { ReleaseRecord } from '../../environments/release';
+import type { ReleaseRecord } from '../../environments/release-record';
 import { testEnvironment } from './fixtures';
 
 const COMMIT = '3c71cc99d2fc1c12a3d3e1b27e448ca612a89a1d';

@@ -8,7 +8,7 @@ import { synthesizeEnvironment, writeOutputs } from '../../app/synth';
 import { deployEnvironment, type DeployOutputs } from '../../deploy/program';
 import { resolveDeployInputs } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
-import { loadReleaseRecord } from '../../environments/release';
+import { loadReleaseRecord } from '../../environments/release-store';
 import type { EnvironmentName } from '../../core/environment-names';
 import { mockGenerated, valueOf, type Recorder } from './pulumi-harness';
 import { find, isKubernetesObject, isWireSecret, kindOf, podImages, REPO_ROOT, runEntry } from './stack-run';

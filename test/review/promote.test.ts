@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadReleaseRecord, parseReleaseRecord, ReleaseRecord } from '../../environments/release';
+import { loadReleaseRecord } from '../../environments/release-store';
+import { parseReleaseRecord, ReleaseRecord } from '../../environments/release-record';
 import { KubeObject } from '../../core/kube-object';
 import { promote, recordBuild, SynthesizeWithRecord } from '../../review/promote';
 

@@ -1,4 +1,0 @@
-export * from './schema';
-export * from './load';
-export * from './images';
-export * from './release';
