@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { EnvironmentChart } from './environment-chart';
 import * as k8s from './private/k8s';
 import { validateProps } from './private/validate';
-import { checkDnsLabel } from './validators';
+import { checkDnsLabel } from '../core/value-rules';
 
 /** Properties of an `AppConfig`. */
 export interface AppConfigProps {

@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as k8s from './private/k8s';
 import { validateProps, valueRule } from './private/validate';
-import { checkDnsLabel } from './validators';
+import { checkDnsLabel } from '../core/value-rules';
 
 /** Annotation on the Namespace listing objects referenced here but created outside the manifests. */
 export const PROVIDED_ANNOTATION = 'check.tasknote.dev/provided';

@@ -8,7 +8,7 @@ export * from './redis-cache';
 export * from './scheduled-job';
 export * from './secret-reference';
 export * from './types';
-export * from './validators';
+export * from '../core/value-rules';
 export * from './web-service';
 export * from './worker';
 export { PropsValidationError } from './private/validate';

@@ -4,7 +4,7 @@ import { EnvironmentChart } from './environment-chart';
 import * as k8s from './private/k8s';
 import { validateProps } from './private/validate';
 import type { IPodSelectable } from './types';
-import { checkDnsLabel, checkPort } from './validators';
+import { checkDnsLabel, checkPort } from '../core/value-rules';
 
 /** Properties of `NetworkPolicies`. */
 export interface NetworkPoliciesProps {

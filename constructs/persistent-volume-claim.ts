@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { EnvironmentChart } from './environment-chart';
 import * as k8s from './private/k8s';
 import { validateProps } from './private/validate';
-import { checkDnsLabel } from './validators';
+import { checkDnsLabel } from '../core/value-rules';
 
 /** Properties of a `PersistentVolumeClaim`. */
 export interface PersistentVolumeClaimProps {

@@ -6,7 +6,7 @@ import { buildPodTemplate, podRules, versionOf } from './private/pod';
 import { validateProps, valueRule } from './private/validate';
 import type { SecretReference } from './secret-reference';
 import type { IPodSelectable, ProbeSet, ResourceSpec } from './types';
-import { checkDnsLabel } from './validators';
+import { checkDnsLabel } from '../core/value-rules';
 
 /** UID and GID of the `postgres` user in the official image. */
 export const POSTGRES_IMAGE_UID = 999;

@@ -6,7 +6,7 @@ import { buildJobParts, JobProps, jobRules } from './private/job';
 import { versionOf } from './private/pod';
 import { validateProps, valueRule } from './private/validate';
 import type { IPodSelectable } from './types';
-import { checkCron, checkTimeZone } from './validators';
+import { checkCron, checkTimeZone } from '../core/value-rules';
 
 /** Properties of a `ScheduledJob`. */
 export interface ScheduledJobProps extends JobProps {

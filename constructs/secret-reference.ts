@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { EnvironmentChart } from './environment-chart';
 import { validateProps } from './private/validate';
 import type { EnvValue } from './types';
-import { checkDnsLabel } from './validators';
+import { checkDnsLabel } from '../core/value-rules';
 
 /** Properties of a `SecretReference`. */
 export interface SecretReferenceProps {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as k8s from './private/k8s';
 import { DeploymentWorkload, DeploymentWorkloadProps, validateDeploymentWorkload } from './private/deployment-workload';
-import { checkDnsLabel, checkHostname, checkPort } from './validators';
+import { checkDnsLabel, checkHostname, checkPort } from '../core/value-rules';
 
 /** How the WebService is reached from outside the cluster. */
 export interface IngressOptions {

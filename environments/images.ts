@@ -3,7 +3,7 @@
 import { REPO_ROOT } from '../core/repo-root';
 import { UserError } from '../core/user-error';
 import { perService, SERVICE_CONTRACTS, type ServiceImageRefs } from '../services/contracts';
-import { checkImageRef } from '../constructs/validators';
+import { checkImageRef } from '../core/value-rules';
 import { ConfigError } from './load';
 import { loadReleaseRecord } from './release-store';
 import type { EnvironmentConfig } from './schema';

@@ -1,7 +1,7 @@
 // The typed, validated shape of one environment's configuration.
 import { z } from 'zod';
 import { ENVIRONMENT_NAMES } from '../core/environment-names';
-import { checkCron, checkDnsLabel, checkHostname, checkImageRef, checkPort, checkTimeZone } from '../constructs/validators';
+import { checkCron, checkDnsLabel, checkHostname, checkImageRef, checkPort, checkTimeZone } from '../core/value-rules';
 
 
 /** A zod string checked by one of the shared value checks of constructs/validators. */

@@ -1,4 +1,5 @@
 // Renders a manifest diff report as terminal text or as a compact pull-request comment (GitHub markdown).
+import { splitImageReference, type ImageReference } from '../core/image-reference';
 import { FieldChange, hasChanges, ImageChange, ManifestDiff } from './diff';
 import { objectLabel } from './objects';
 
@@ -38,30 +39,13 @@ function formatValue(value: unknown): string {
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
 }
 
-interface ImageParts {
-  readonly repo: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
-
-function splitImage(ref: string): ImageParts {
-  const [nameAndTag, digest] = ref.split('@');
-  const colon = nameAndTag.lastIndexOf(':');
-  const hasTag = colon > nameAndTag.lastIndexOf('/');
-  return {
-    repo: hasTag ? nameAndTag.slice(0, colon) : nameAndTag,
-    tag: hasTag ? nameAndTag.slice(colon + 1) : undefined,
-    digest,
-  };
-}
-
 function shortDigest(digest: string): string {
   const [algo, hex] = digest.split(':');
   return hex && hex.length > 12 ? `${algo}:${hex.slice(0, 12)}…` : digest;
 }
 
-function shortImage(p: ImageParts, withRepo: boolean): string {
-  const repoName = p.repo.slice(p.repo.lastIndexOf('/') + 1);
+function shortImage(p: ImageReference, withRepo: boolean): string {
+  const repoName = p.repository.slice(p.repository.lastIndexOf('/') + 1);
   const version = [p.tag ? `:${p.tag}` : '', p.digest ? `@${shortDigest(p.digest)}` : ''].join('');
   if (withRepo) return `${repoName}${version}`;
   // Only the part that moved: a digest bump reads `sha256:…`, a tag bump `1.2.0`.
@@ -70,9 +54,9 @@ function shortImage(p: ImageParts, withRepo: boolean): string {
 
 /** `api image: tasknote-api@sha256:eea92f628e44… → sha256:0123456789ab…` */
 export function imageLine(change: ImageChange): string {
-  const before = splitImage(change.oldImage);
-  const after = splitImage(change.newImage);
-  const sameRepo = before.repo === after.repo && (before.digest === undefined) === (after.digest === undefined);
+  const before = splitImageReference(change.oldImage);
+  const after = splitImageReference(change.newImage);
+  const sameRepo = before.repository === after.repository && (before.digest === undefined) === (after.digest === undefined);
   return `${change.container} image: ${shortImage(before, true)} → ${shortImage(after, !sameRepo)}`;
 }
 

@@ -4,7 +4,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentChart } from '../environment-chart';
 import type { IPodSelectable, PodProps } from '../types';
-import { checkDnsLabel } from '../validators';
+import { checkDnsLabel } from '../../core/value-rules';
 import * as k8s from './k8s';
 import { buildPodTemplate, podRules, versionOf } from './pod';
 import type { Rule } from './validate';

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import type { AppConfig } from '../app-config';
 import type { EnvironmentChart } from '../environment-chart';
 import type { EnvValue, PodProps, ProbeSpec, ResourceSpec } from '../types';
-import { checkImageRef, isDigestPinned, parseImageRef } from '../validators';
+import { parseImageReference } from '../../core/image-reference';
+import { checkImageRef, isDigestPinned } from '../../core/value-rules';
 import * as k8s from './k8s';
 import type { Rule } from './validate';
 
@@ -89,7 +90,7 @@ export function podRules<P extends PodProps>(servesTraffic: boolean): Rule<P>[] 
 
 /** `app.kubernetes.io/version` for an image: its tag, else a short digest, as a valid label value. */
 export function versionOf(image: string): string {
-  const ref = parseImageRef(image);
+  const ref = parseImageReference(image);
   const raw = ref?.tag ?? (ref?.digest ? ref.digest.replace(':', '-').slice(0, 19) : 'unknown');
   // Label values start and end with an alphanumeric and hold at most 63 characters.
   return raw.slice(0, 63).replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '') || 'unknown';

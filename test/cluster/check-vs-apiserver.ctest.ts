@@ -9,7 +9,7 @@ import { runCheck } from '../../check/engine';
 import { listFiles, loadFiles, parseYaml } from '../../check/load';
 import { describeRef, refOf } from '../../check/model';
 import type { Profile } from '../../check/types';
-import { LANE, kubectl, makeWorkspace, ok, tasknote } from './lane';
+import { LANE, kubectl, makeWorkspace, ok, tasknote } from '../../scripts/cluster/lane-workspace';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'check');
 const CORPUS = join(FIXTURES, 'corpus');

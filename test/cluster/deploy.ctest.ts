@@ -26,7 +26,7 @@ import {
   versionsIn,
   writeStackConfig,
   type Run,
-} from './lane';
+} from '../../scripts/cluster/lane-workspace';
 
 const NS = 'tasknote-dev';
 const STAGING_NS = 'tasknote-staging';

@@ -6,25 +6,8 @@ import {
   checkPort,
   checkTimeZone,
   isDigestPinned,
-  parseImageRef,
-} from '../../constructs';
-import { DIGEST } from './helpers';
-
-describe('parseImageRef', () => {
-  test.each([
-    ['postgres:16.4', { repository: 'postgres', tag: '16.4' }],
-    ['registry.example.com:5000/team/api:1.2.3', { repository: 'registry.example.com:5000/team/api', tag: '1.2.3' }],
-    [`ghcr.io/org/api@${DIGEST}`, { repository: 'ghcr.io/org/api', digest: DIGEST }],
-    [`ghcr.io/org/api:1.0@${DIGEST}`, { repository: 'ghcr.io/org/api', tag: '1.0', digest: DIGEST }],
-    ['ghcr.io/org/api', { repository: 'ghcr.io/org/api' }],
-  ])('parses %s', (ref, expected) => {
-    expect(parseImageRef(ref)).toEqual(expected);
-  });
-
-  test.each(['Api:1', 'api:1@sha256:short', `api@${DIGEST}@${DIGEST}`, 'api:-bad', ''])('rejects %p', (ref) => {
-    expect(parseImageRef(ref)).toBeUndefined();
-  });
-});
+} from '../../core/value-rules';
+import { DIGEST } from '../constructs/helpers';
 
 describe('checkImageRef', () => {
   test('accepts a tag or a digest', () => {

@@ -1,4 +1,4 @@
-// Helpers of the cluster lane: a scratch copy of the repository, the `tasknote` CLI run as a
+// Helpers of the cluster lane, shared by its tests and bench/deploy.ts: a scratch copy of the repository, the `tasknote` CLI run as a
 // user runs it, kubectl against the lane's clusters, the Pulumi state, and a log of everything
 // printed (the secret scan reads it).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -6,7 +6,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, read
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 
-export const REPO_ROOT = join(__dirname, '..', '..');
+import { REPO_ROOT } from '../../core/repo-root';
 
 function required(name: string): string {
   const value = process.env[name];

@@ -1,35 +1,13 @@
-// Value checks shared by the constructs and the environment schema, so both reject the same input
+// Value rules shared by the constructs and the environment schema, so both reject the same input
 // with the same words. Each returns `undefined` when the value is fine, else what is wrong.
 import { CronExpressionParser } from 'cron-parser';
+import { parseImageReference } from './image-reference';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN_PART = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const IMAGE_REPO = /^[a-z0-9]+([._-][a-z0-9]+)*(:\d{1,5})?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/;
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-
-/** A parsed image reference. */
-export interface ImageRef {
-  readonly repository: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
-
-/** Splits `repo[:tag][@sha256:…]`; returns undefined when the shape is wrong. */
-export function parseImageRef(ref: string): ImageRef | undefined {
-  const [nameTag, digest, extra] = ref.split('@');
-  if (extra !== undefined || (digest !== undefined && !DIGEST.test(digest))) return undefined;
-  const lastSlash = nameTag.lastIndexOf('/');
-  const colon = nameTag.lastIndexOf(':');
-  const hasTag = colon > lastSlash;
-  const repository = hasTag ? nameTag.slice(0, colon) : nameTag;
-  const tag = hasTag ? nameTag.slice(colon + 1) : undefined;
-  if (!IMAGE_REPO.test(repository) || (tag !== undefined && !IMAGE_TAG.test(tag))) return undefined;
-  return { repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
-}
 
 export function checkImageRef(ref: string): string | undefined {
-  const parsed = parseImageRef(ref);
+  const parsed = parseImageReference(ref);
   if (!parsed) return 'must be an image reference such as registry/name:1.2.3 or registry/name@sha256:<64 hex>';
   if (parsed.tag === 'latest') return "must not use the ':latest' tag: pin a version or a digest";
   if (!parsed.tag && !parsed.digest) return 'must be pinned by a tag or a digest (untagged images are rejected)';
@@ -37,7 +15,7 @@ export function checkImageRef(ref: string): string | undefined {
 }
 
 export function isDigestPinned(ref: string): boolean {
-  return parseImageRef(ref)?.digest !== undefined;
+  return parseImageReference(ref)?.digest !== undefined;
 }
 
 /** DNS-1123 label: object names of Services, Namespaces, and most name parts. */
