@@ -209,7 +209,6 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
     security,
     backoffLimit: 3,
     activeDeadline: Duration.minutes(10),
-    runsBefore: [api, worker],
   });
 
   const summary = new ScheduledJob(chart, 'daily-summary', {

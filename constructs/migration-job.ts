@@ -5,23 +5,16 @@ import { buildJobParts, JobProps, jobRules } from './private/job';
 import { validateProps } from './private/validate';
 import type { IPodSelectable } from './types';
 import { versionOf } from './private/pod';
-
-/** Annotation naming the workloads that must wait for this Job to complete. */
-export const RUNS_BEFORE_ANNOTATION = 'tasknote.dev/runs-before';
+import { deployRoleAnnotation } from '../core/deploy-role';
 
 /** Properties of a `MigrationJob`. */
-export interface MigrationJobProps extends JobProps {
-  /**
-   * The workloads that must not roll out before the migration completes; the deploy step
-   * waits for the Job before applying them.
-   * @default []
-   */
-  readonly runsBefore?: readonly IPodSelectable[];
-}
+export type MigrationJobProps = JobProps;
 
 /**
  * A Job that migrates the database schema before the workloads that use it roll out.
- * The annotation `tasknote.dev/runs-before` names those workloads for the deploy step.
+ * It declares the deploy role `migration` (annotation `deploy.tasknote.dev/role`): the deploy
+ * applies it after the data stores are ready, waits for it to complete, and only then applies
+ * every other workload.
  */
 export class MigrationJob extends Construct implements IPodSelectable {
   readonly name: string;
@@ -38,11 +31,10 @@ export class MigrationJob extends Construct implements IPodSelectable {
     this.name = parts.name;
     this.selectorLabels = parts.selectorLabels;
     this.serviceAccount = parts.serviceAccount;
-    const before = (props.runsBefore ?? []).map((w) => w.name);
     this.job = new k8s.KubeJob(this, 'Job', {
       metadata: chart.metadataFor(
         { name: props.name, component: props.component, version: versionOf(props.image) },
-        { ...(before.length > 0 ? { [RUNS_BEFORE_ANNOTATION]: before.join(',') } : {}), ...waiverAnnotations(props.waivers) },
+        { ...deployRoleAnnotation('migration'), ...waiverAnnotations(props.waivers) },
       ),
       spec: parts.jobSpec,
     });

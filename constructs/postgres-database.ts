@@ -6,6 +6,7 @@ import { buildPodTemplate, podRules, versionOf } from './private/pod';
 import { validateProps, valueRule } from './private/validate';
 import type { SecretReference } from './secret-reference';
 import type { IPodSelectable, ProbeSet, ResourceSpec } from './types';
+import { deployRoleAnnotation } from '../core/deploy-role';
 import { checkDnsLabel } from '../core/value-rules';
 
 /** UID and GID of the `postgres` user in the official image. */
@@ -138,7 +139,7 @@ export class PostgresDatabase extends Construct implements IPodSelectable {
     };
 
     this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { ...chart.metadataFor({ name: props.name, component, version }), annotations: waiverAnnotations(props.waivers) },
+      metadata: { ...chart.metadataFor({ name: props.name, component, version }), annotations: { ...deployRoleAnnotation('datastore'), ...waiverAnnotations(props.waivers) } },
       spec: {
         serviceName: headlessName,
         replicas: 1,

@@ -65,7 +65,7 @@ export class RedisCache extends DeploymentWorkload {
         message: () => `maxMemoryMiB (${props.maxMemoryMiB}) must be below resources.memoryLimitMiB (${props.resources.memoryLimitMiB}): Redis needs headroom`,
       },
     ]);
-    super(scope, id, workload, true);
+    super(scope, id, workload, true, 'datastore');
     this.host = props.name;
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: this.chart.metadataFor({ name: props.name, component: 'cache' }),

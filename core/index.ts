@@ -5,3 +5,4 @@ export * from './kube-object';
 export * from './repo-root';
 export * from './user-error';
 export * from './git';
+export * from './deploy-role';

@@ -1,12 +1,12 @@
 // Orders synthesized Kubernetes objects into the waves a deploy applies one after another.
 
+import { DEPLOY_ROLE_ANNOTATION, DEPLOY_ROLES, type DeployRole } from '../core/deploy-role';
 import type { KubeObject } from '../core/kube-object';
-
 
 /**
  * The waves, in order. Each waits for everything in the waves before it.
- * `datastores` exists because the migration Job needs PostgreSQL running:
- * the data stores are the workloads the migration depends on, the rest come after it.
+ * The roles that constructs declare (core/deploy-role.ts) place the data stores, which the
+ * migrations need running, and the migration Jobs; every other object goes by its kind.
  */
 export const WAVES = ['namespace', 'foundation', 'datastores', 'migration', 'workloads', 'policies'] as const;
 export type WaveName = (typeof WAVES)[number];
@@ -26,7 +26,7 @@ const BY_KIND: Readonly<Record<string, WaveName>> = {
   RoleBinding: 'foundation',
   LimitRange: 'foundation',
   ResourceQuota: 'foundation',
-  Job: 'migration',
+  Job: 'workloads',
   Deployment: 'workloads',
   StatefulSet: 'workloads',
   DaemonSet: 'workloads',
@@ -40,16 +40,31 @@ const BY_KIND: Readonly<Record<string, WaveName>> = {
 /** Kinds whose wave follows the workloads they select. */
 const SELECTING_KINDS = new Set(['Service']);
 
-/** Component label values of the workloads the migration needs. */
-export const DATASTORE_COMPONENTS: readonly string[] = ['database', 'cache'];
+/** Kinds that may declare the deploy role `datastore`: workloads that run pods. */
+const DATASTORE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
-const COMPONENT_LABEL = 'app.kubernetes.io/component';
+/** The role an object declares (annotation `deploy.tasknote.dev/role`), checked against its kind. */
+export function deployRoleOf(obj: KubeObject): DeployRole | undefined {
+  const role = obj.metadata.annotations?.[DEPLOY_ROLE_ANNOTATION];
+  if (role === undefined) return undefined;
+  const where = `${obj.kind} '${obj.metadata.name}': annotation ${DEPLOY_ROLE_ANNOTATION} (${JSON.stringify(role)})`;
+  if (!(DEPLOY_ROLES as readonly string[]).includes(role)) throw new Error(`${where} must be one of: ${DEPLOY_ROLES.join(', ')}`);
+  if (role === 'migration' && obj.kind !== 'Job') throw new Error(`${where} is for a Job`);
+  if (role === 'datastore' && !DATASTORE_KINDS.has(obj.kind)) throw new Error(`${where} is for a ${[...DATASTORE_KINDS].join(', ')}`);
+  return role as DeployRole;
+}
 
-/** Is this workload one the migration Job needs up before it runs? */
+/** Is this a workload the migration Jobs need up before they run? */
 export function isDatastore(obj: KubeObject): boolean {
-  if (obj.kind === 'StatefulSet') return true;
-  const component = obj.metadata.labels?.[COMPONENT_LABEL];
-  return BY_KIND[obj.kind] === 'workloads' && obj.kind !== 'CronJob' && component !== undefined && DATASTORE_COMPONENTS.includes(component);
+  return deployRoleOf(obj) === 'datastore';
+}
+
+/** The wave of an object that is not a Service: its declared role first, then its kind. */
+function waveOf(obj: KubeObject): WaveName | undefined {
+  const role = deployRoleOf(obj);
+  if (role === 'datastore') return 'datastores';
+  if (role === 'migration') return 'migration';
+  return BY_KIND[obj.kind];
 }
 
 /**
@@ -61,9 +76,9 @@ export function orderIntoWaves(objects: readonly KubeObject[]): Wave[] {
   const unknown: string[] = [];
   for (const obj of objects) {
     if (SELECTING_KINDS.has(obj.kind)) continue;
-    const wave = BY_KIND[obj.kind];
+    const wave = waveOf(obj);
     if (wave === undefined) unknown.push(`${obj.kind} '${obj.metadata.name}'`);
-    else placed.set(obj, wave === 'workloads' && isDatastore(obj) ? 'datastores' : wave);
+    else placed.set(obj, wave);
   }
   if (unknown.length > 0) {
     throw new Error(

@@ -1,6 +1,7 @@
 // The topology of one environment, read off its synthesized objects, drawn as a Mermaid flowchart:
 // ingress → services → workloads → data stores, the connections network policies allow, and the cron jobs.
 import { apiGroup } from './objects';
+import { DEPLOY_ROLE_ANNOTATION } from '../core/deploy-role';
 import { KubeObject } from '../core/kube-object';
 
 type Labels = Readonly<Record<string, string>>;
@@ -114,8 +115,6 @@ const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
-/** Workloads drawn as data stores even when they are not StatefulSets (a cache without persistence, say). */
-const DATASTORE_COMPONENTS = new Set(['database', 'cache']);
 
 function workloadNode(obj: KubeObject): GraphNode | undefined {
   const name = obj.metadata.name;
@@ -125,7 +124,7 @@ function workloadNode(obj: KubeObject): GraphNode | undefined {
     case 'DaemonSet':
       return {
         id,
-        kind: DATASTORE_COMPONENTS.has(obj.metadata.labels?.['app.kubernetes.io/component'] ?? '') ? 'datastore' : 'workload',
+        kind: obj.metadata.annotations?.[DEPLOY_ROLE_ANNOTATION] === 'datastore' ? 'datastore' : 'workload',
         lines: [`${obj.kind} ${name}`],
       };
     case 'StatefulSet':

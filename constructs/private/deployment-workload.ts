@@ -3,6 +3,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentChart, waiverAnnotations } from '../environment-chart';
+import { deployRoleAnnotation, type DeployRole } from '../../core/deploy-role';
 import type { IPodSelectable, PodProps } from '../types';
 import { checkDnsLabel } from '../../core/value-rules';
 import * as k8s from './k8s';
@@ -86,7 +87,8 @@ export abstract class DeploymentWorkload extends Construct implements IPodSelect
   readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   protected readonly chart: EnvironmentChart;
 
-  protected constructor(scope: Construct, id: string, props: DeploymentWorkloadProps, servesTraffic: boolean) {
+  /** `deployRole`: `datastore` for a workload that migrations need (see core/deploy-role.ts). */
+  protected constructor(scope: Construct, id: string, props: DeploymentWorkloadProps, servesTraffic: boolean, deployRole?: DeployRole) {
     super(scope, id);
     this.chart = EnvironmentChart.of(this);
     this.name = props.name;
@@ -100,7 +102,7 @@ export abstract class DeploymentWorkload extends Construct implements IPodSelect
     });
 
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { ...meta, ...(props.waivers ? { annotations: waiverAnnotations(props.waivers) } : {}) },
+      metadata: { ...meta, ...(props.waivers || deployRole ? { annotations: { ...(deployRole ? deployRoleAnnotation(deployRole) : {}), ...waiverAnnotations(props.waivers) } } : {}) },
       spec: {
         ...(props.autoscaling ? {} : { replicas: props.replicas ?? 1 }),
         revisionHistoryLimit: 5,

@@ -1,5 +1,6 @@
-import { MigrationJob, MigrationJobProps, RUNS_BEFORE_ANNOTATION, Worker } from '../../constructs';
-import { errorOf, makeChart, Manifest, migrationProps, only, podTemplateOf, synth, webProps, workerProps } from './helpers';
+import { DEPLOY_ROLE_ANNOTATION } from '../../core/deploy-role';
+import { MigrationJob, MigrationJobProps } from '../../constructs';
+import { errorOf, makeChart, Manifest, migrationProps, only, podTemplateOf, synth } from './helpers';
 
 function job(overrides: Partial<MigrationJobProps> = {}): Manifest {
   const chart = makeChart();
@@ -20,20 +21,13 @@ test('is a batch/v1 Job with bounded retries, a deadline and clean-up', () => {
   expect(podTemplateOf(j).spec.restartPolicy).toBe('Never');
 });
 
-test('runsBefore defaults to none: no runs-before annotation', () => {
-  expect(job().metadata.annotations).toBeUndefined();
+test('declares the deploy role migration, which the deploy waves read', () => {
+  expect(job().metadata.annotations).toEqual({ [DEPLOY_ROLE_ANNOTATION]: 'migration' });
 });
 
-test('runsBefore names the workloads that wait for the migration', () => {
-  const chart = makeChart();
-  const worker = new Worker(chart, 'worker', workerProps());
-  new MigrationJob(chart, 'migrate', migrationProps({ runsBefore: [{ name: webProps().name, selectorLabels: {} }, worker] }));
-  expect(only(synth(chart), 'Job').metadata.annotations).toEqual({ [RUNS_BEFORE_ANNOTATION]: 'tasknote-api,tasknote-worker' });
-});
-
-test('waivers and runsBefore annotations are merged', () => {
-  const j = job({ runsBefore: [{ name: 'tasknote-api', selectorLabels: {} }], waivers: { 'job-ttl': 'keep logs' } });
-  expect(j.metadata.annotations).toEqual({ [RUNS_BEFORE_ANNOTATION]: 'tasknote-api', 'waive.check.tasknote.dev/job-ttl': 'keep logs' });
+test('waivers and the deploy role annotation are merged', () => {
+  const j = job({ waivers: { 'job-ttl': 'keep logs' } });
+  expect(j.metadata.annotations).toEqual({ [DEPLOY_ROLE_ANNOTATION]: 'migration', 'waive.check.tasknote.dev/job-ttl': 'keep logs' });
 });
 
 test('fails with the job rules, all at once', () => {

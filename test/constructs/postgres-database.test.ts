@@ -50,9 +50,10 @@ test('no env var holds a secret literal and no Secret object is synthesized', ()
   expect(all.filter((o) => o.kind === 'Secret')).toEqual([]);
 });
 
-test('waivers default to none', () => {
-  expect(statefulSet().metadata.annotations).toBeUndefined();
+test('declares the deploy role datastore; waivers default to none', () => {
+  expect(statefulSet().metadata.annotations).toEqual({ 'deploy.tasknote.dev/role': 'datastore' });
   expect(statefulSet({ waivers: { 'run-as-user-high': 'official image UID' } }).metadata.annotations).toEqual({
+    'deploy.tasknote.dev/role': 'datastore',
     'waive.check.tasknote.dev/run-as-user-high': 'official image UID',
   });
 });

@@ -61,9 +61,10 @@ test('a Service on 6379 targets the named container port', () => {
   expect([cache.host, cache.port]).toEqual(['tasknote-redis', 6379]);
 });
 
-test('waivers default to none', () => {
-  expect(only(objects(), 'Deployment').metadata.annotations).toBeUndefined();
+test('declares the deploy role datastore; waivers default to none', () => {
+  expect(only(objects(), 'Deployment').metadata.annotations).toEqual({ 'deploy.tasknote.dev/role': 'datastore' });
   expect(only(objects({ waivers: { 'run-as-user-high': 'image user' } }), 'Deployment').metadata.annotations).toEqual({
+    'deploy.tasknote.dev/role': 'datastore',
     'waive.check.tasknote.dev/run-as-user-high': 'image user',
   });
 });

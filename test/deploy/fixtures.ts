@@ -2,6 +2,7 @@
 import { stringify } from 'yaml';
 import type { DeployEnvironment } from '../../deploy/program';
 import type { KubeObject } from '../../core/kube-object';
+import { DEPLOY_ROLE_ANNOTATION, type DeployRole } from '../../core/deploy-role';
 
 /** A valid environment, as far as the deploy reads one; tests override what they exercise. */
 export function testEnvironment(overrides: Partial<DeployEnvironment> = {}): DeployEnvironment {
@@ -34,11 +35,13 @@ const labels = (component: string, name: string) => ({
   'app.kubernetes.io/part-of': 'tasknote',
 });
 
-function workload(kind: string, name: string, component: string, image: string, ns: string): KubeObject {
+const role = (r: DeployRole) => ({ [DEPLOY_ROLE_ANNOTATION]: r });
+
+function workload(kind: string, name: string, component: string, image: string, ns: string, annotations?: Record<string, string>): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind,
-    metadata: { name, namespace: ns, labels: labels(component, name) },
+    metadata: { name, namespace: ns, labels: labels(component, name), ...(annotations ? { annotations } : {}) },
     spec: {
       selector: { matchLabels: { 'app.kubernetes.io/name': name } },
       template: { metadata: { labels: labels(component, name) }, spec: { containers: [{ name: 'main', image }] } },
@@ -69,12 +72,12 @@ export function smallStack(ns: string, images: { api: string; worker: string }):
     {
       apiVersion: 'batch/v1',
       kind: 'Job',
-      metadata: { name: 'tasknote-migrate', namespace: ns, labels: labels('migrate', 'tasknote-migrate') },
+      metadata: { name: 'tasknote-migrate', namespace: ns, labels: labels('migrate', 'tasknote-migrate'), annotations: role('migration') },
       spec: { template: { spec: { containers: [{ name: 'migrate', image: images.api }], restartPolicy: 'Never' } } },
     },
-    workload('StatefulSet', 'tasknote-postgres', 'database', 'postgres:16.4', ns),
+    workload('StatefulSet', 'tasknote-postgres', 'database', 'postgres:16.4', ns, role('datastore')),
     service('tasknote-postgres', ns),
-    workload('Deployment', 'tasknote-redis', 'cache', 'redis:7.4.1', ns),
+    workload('Deployment', 'tasknote-redis', 'cache', 'redis:7.4.1', ns, role('datastore')),
     service('tasknote-redis', ns),
     workload('Deployment', 'tasknote-worker', 'worker', images.worker, ns),
     {

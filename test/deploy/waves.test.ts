@@ -1,3 +1,4 @@
+import { DEPLOY_ROLE_ANNOTATION } from '../../core/deploy-role';
 import { isDatastore, orderIntoWaves, resourceName, WAVES } from '../../deploy/waves';
 import { type KubeObject } from '../../core/kube-object';
 import { smallStack } from './fixtures';
@@ -69,20 +70,49 @@ describe('orderIntoWaves', () => {
   });
 });
 
-describe('isDatastore', () => {
-  const deployment = (component?: string): KubeObject => ({
+describe('deploy roles', () => {
+  const deployment = (labels: Record<string, string>, annotations?: Record<string, string>): KubeObject => ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'x', labels: component === undefined ? {} : { 'app.kubernetes.io/component': component } },
+    metadata: { name: 'x', namespace: 'n', labels, ...(annotations ? { annotations } : {}) },
   });
-  test('treats StatefulSets and database or cache components as data stores', () => {
-    expect(isDatastore({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'pg' } })).toBe(true);
-    expect(isDatastore(deployment('cache'))).toBe(true);
-    expect(isDatastore(deployment('database'))).toBe(true);
-    expect(isDatastore(deployment('api'))).toBe(false);
-    expect(isDatastore(deployment())).toBe(false);
+  const role = (r: string) => ({ [DEPLOY_ROLE_ANNOTATION]: r });
+
+  test('a declared datastore is a data store; labels decide nothing', () => {
+    expect(isDatastore(deployment({}, role('datastore')))).toBe(true);
+    expect(isDatastore(deployment({ 'app.kubernetes.io/component': 'cache' }))).toBe(false);
+    expect(isDatastore({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'pg' } })).toBe(false);
+  });
+
+  test('a renamed component label does not move an object to another wave', () => {
+    for (const stack of [smallStack('n', images), renameComponents(smallStack('n', images))]) {
+      const wave = (kind: string, name: string) => orderIntoWaves(stack).find((w) => w.objects.some((o) => o.kind === kind && o.metadata.name === name))?.name;
+      expect([wave('StatefulSet', 'tasknote-postgres'), wave('Deployment', 'tasknote-redis'), wave('Job', 'tasknote-migrate')]).toEqual([
+        'datastores',
+        'datastores',
+        'migration',
+      ]);
+      expect(wave('Deployment', 'tasknote-api')).toBe('workloads');
+    }
+  });
+
+  test('a Job without the migration role is an ordinary workload', () => {
+    const job: KubeObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: 'n' } };
+    expect(orderIntoWaves([job])).toEqual([{ name: 'workloads', objects: [job] }]);
+  });
+
+  test('fails when a role is unknown or declared on a kind that cannot hold it', () => {
+    expect(() => orderIntoWaves([deployment({}, role('database'))])).toThrow(
+      `Deployment 'x': annotation ${DEPLOY_ROLE_ANNOTATION} ("database") must be one of: datastore, migration`,
+    );
+    expect(() => orderIntoWaves([deployment({}, role('migration'))])).toThrow(`Deployment 'x': annotation ${DEPLOY_ROLE_ANNOTATION} ("migration") is for a Job`);
   });
 });
+
+/** The same stack with every component label renamed. */
+function renameComponents(objects: readonly KubeObject[]): KubeObject[] {
+  return JSON.parse(JSON.stringify(objects).replace(/"app\.kubernetes\.io\/component":"([^"]*)"/g, '"app.kubernetes.io/component":"renamed-$1"'));
+}
 
 describe('resourceName', () => {
   test('is namespace/name for namespaced objects and name otherwise', () => {
