@@ -22,6 +22,8 @@ import type { ServiceImageRefs } from '../services/contracts';
 
 /** A Secret the stack references but never writes; the deploy step creates it. */
 export interface ProvidedSecret {
+  /** The stack's logical id (`database`): the deploy keys config and generated values by it, never by the name. */
+  readonly id: string;
   readonly name: string;
   readonly keys: readonly string[];
   readonly description: string;
@@ -271,8 +273,9 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
   return {
     chart,
     providedObjects: chart.providedObjects,
-    requiredSecrets: chart.providedObjects
-      .filter((o) => o.kind === 'Secret' && o.providedBy === 'deploy')
-      .map(({ name, keys, description }) => ({ name, keys, description })),
+    requiredSecrets: Object.entries(secrets)
+      .filter(([, s]) => s.providedBy === 'deploy')
+      .map(([id, { name, keys, description }]) => ({ id, name, keys: [...keys].sort(), description }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
   };
 }

@@ -11,7 +11,7 @@ import type { PerService } from '../services/contracts';
 import { placeholderImages, type ImagePlan } from './images';
 import { lateFields, objectKey, replaceAt, valueAtPath, type FieldPath } from './late-fields';
 import { serializeKubeconfig, type Kubeconfig } from './kubeconfig';
-import { planSecrets, missingConfiguredSecrets, type RequiredSecret } from './secrets';
+import { planSecrets, missingConfiguredSecrets, type RequiredSecret } from './secret-values';
 import { orderIntoWaves, type WaveName } from './waves';
 import { type KubeObject } from '../core/kube-object';
 import { UserError } from '../core/user-error';

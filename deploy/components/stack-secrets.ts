@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { generateValue, type SecretSpec } from '../secrets';
+import { generateValue, type SecretSpec } from '../secret-values';
 
 /** Properties of `StackSecrets`. */
 export interface StackSecretsArgs {

@@ -8,6 +8,7 @@ import { ALL_RULES, checkObjects } from '../../check';
 import type { KubeObject } from '../../check/types';
 import { renderFile, synthesizeEnvironment, writeOutputs, type SynthOutput } from '../../app/synth';
 import { ENVIRONMENT_NAMES } from '../../core/environment-names';
+import { planSecrets } from '../../deploy/secret-values';
 
 /** Random-looking, so the entropy heuristic must catch it even under an innocent name. */
 const CANARY = 'tnCANARY7Qz4Lw9Xp2Rk8Vm3Hs6Jd1Fb5';
@@ -19,11 +20,10 @@ const saved = { config: process.env.PULUMI_CONFIG, smtp: process.env.TASKNOTE_SM
 beforeAll(() => {
   // Where the deploy step's secret values live: stack config (as the Pulumi runtime passes it)
   // and the process environment. Synth must read neither.
-  process.env.PULUMI_CONFIG = JSON.stringify({
-    'tasknote:smtpPassword': CANARY,
-    'tasknote:databasePassword': CANARY,
-    'tasknote:adminPassword': CANARY,
-  });
+  // The keys are the ones the deploy really reads: its plan of every Secret value.
+  const configKeys = ENVIRONMENT_NAMES.flatMap((env) => planSecrets(synthesizeEnvironment(env).requiredSecrets).flatMap((s) => s.values.map((v) => v.configKey)));
+  expect(new Set(configKeys)).toEqual(new Set(['databasePassword', 'adminToken', 'smtpUsername', 'smtpPassword']));
+  process.env.PULUMI_CONFIG = JSON.stringify(Object.fromEntries(configKeys.map((k) => [`tasknote:${k}`, CANARY])));
   process.env.TASKNOTE_SMTP_PASSWORD = CANARY;
   outputs = ENVIRONMENT_NAMES.map((env) => synthesizeEnvironment(env));
 });

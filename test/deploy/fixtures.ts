@@ -97,7 +97,7 @@ export function smallStack(ns: string, images: { api: string; worker: string }):
 }
 
 export const REQUIRED_SECRETS = [
-  { name: 'tasknote-database', keys: ['password'], description: 'PostgreSQL password' },
-  { name: 'tasknote-admin', keys: ['token'], description: 'admin API token' },
-  { name: 'tasknote-smtp', keys: ['username', 'password'], description: 'SMTP relay login' },
+  { id: 'database', name: 'tasknote-database', keys: ['password'], description: 'PostgreSQL password' },
+  { id: 'admin', name: 'tasknote-admin', keys: ['token'], description: 'admin API token' },
+  { id: 'smtp', name: 'tasknote-smtp', keys: ['username', 'password'], description: 'SMTP relay login' },
 ];

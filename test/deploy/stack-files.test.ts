@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { configKeyFor } from '../../deploy/secrets';
+import { configKeyFor } from '../../deploy/secret-values';
 import { CONFIG_KEYS } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
 import { ENVIRONMENT_NAMES } from '../../core/environment-names';
@@ -14,7 +14,7 @@ const read = (file: string) => readFileSync(join(REPO_ROOT, file), 'utf8');
 describe.each(ENVIRONMENT_NAMES)('Pulumi.%s.yaml', (env) => {
   const config = (parse(read(`Pulumi.${env}.yaml`)) as { config?: Record<string, unknown> }).config ?? {};
   const secretKeys = [
-    ...synthesizeEnvironment(env).requiredSecrets.flatMap((s) => s.keys.map((k) => configKeyFor(s.name, k))),
+    ...synthesizeEnvironment(env).requiredSecrets.flatMap((s) => s.keys.map((k) => configKeyFor(s.id, k))),
     'registryPassword',
   ].map((k) => `tasknote:${k}`);
 

@@ -4,6 +4,11 @@ import { UserError } from '../core/user-error';
 
 /** A Secret the manifests reference but never write (app/stack.ts `requiredSecrets`). */
 export interface RequiredSecret {
+  /**
+   * The stack's logical id of the Secret (`database`, `smtp`). Config keys and generated values
+   * are keyed by it, so renaming the Secret object keeps its values.
+   */
+  readonly id: string;
   readonly name: string;
   readonly keys: readonly string[];
   readonly description: string;
@@ -32,9 +37,9 @@ export interface SecretSpec {
   readonly values: readonly SecretValueSpec[];
 }
 
-/** `tasknote-smtp` + `username` → `smtpUsername`. */
-export function configKeyFor(secretName: string, key: string): string {
-  const words = [...secretName.replace(/^tasknote-/, '').split(/[-_.]/), ...key.split(/[-_.]/)].filter((w) => w !== '');
+/** Logical id `smtp` + key `username` → `smtpUsername`. */
+export function configKeyFor(secretId: string, key: string): string {
+  const words = [...secretId.split(/[-_.]/), ...key.split(/[-_.]/)].filter((w) => w !== '');
   return words.map((w, i) => (i === 0 ? w.toLowerCase() : w.charAt(0).toUpperCase() + w.slice(1).toLowerCase())).join('');
 }
 
@@ -48,7 +53,7 @@ export function planSecrets(required: readonly RequiredSecret[], mustBeConfigure
     name: secret.name,
     description: secret.description,
     values: secret.keys.map((key): SecretValueSpec => {
-      const configKey = configKeyFor(secret.name, key);
+      const configKey = configKeyFor(secret.id, key);
       return {
         secretName: secret.name,
         key,

@@ -1,11 +1,11 @@
-import { configKeyFor, missingConfiguredSecrets, planSecrets } from '../../deploy/secrets';
+import { configKeyFor, missingConfiguredSecrets, planSecrets } from '../../deploy/secret-values';
 import { REQUIRED_SECRETS } from './fixtures';
 
 describe('configKeyFor', () => {
-  test('camel-cases the secret name without its prefix, then the key', () => {
-    expect(configKeyFor('tasknote-database', 'password')).toBe('databasePassword');
-    expect(configKeyFor('tasknote-smtp', 'username')).toBe('smtpUsername');
-    expect(configKeyFor('tasknote-admin', 'token')).toBe('adminToken');
+  test("camel-cases the Secret's logical id, then the key", () => {
+    expect(configKeyFor('database', 'password')).toBe('databasePassword');
+    expect(configKeyFor('smtp', 'username')).toBe('smtpUsername');
+    expect(configKeyFor('admin', 'token')).toBe('adminToken');
     expect(configKeyFor('other-thing', 'api_key')).toBe('otherThingApiKey');
   });
 });
@@ -31,6 +31,14 @@ describe('planSecrets', () => {
       "tasknote:configuredSecrets names 'smtpPasword', which no Secret uses; allowed: databasePassword, adminToken, smtpUsername, smtpPassword",
     );
   });
+});
+
+test('a renamed Secret keeps its config keys, and so its configured or generated values', () => {
+  // StackSecrets names each generated value's Stash by its config key: same key, same kept value.
+  const renamed = REQUIRED_SECRETS.map((s) => (s.id === 'database' ? { ...s, name: 'tasknote-db-credentials' } : s));
+  const keys = (specs: ReturnType<typeof planSecrets>) => specs.flatMap((s) => s.values.map((v) => `${v.configKey} ${v.key}`));
+  expect(keys(planSecrets(renamed))).toEqual(keys(planSecrets(REQUIRED_SECRETS)));
+  expect(planSecrets(renamed)[0]).toMatchObject({ name: 'tasknote-db-credentials', values: [{ secretName: 'tasknote-db-credentials', configKey: 'databasePassword' }] });
 });
 
 describe('missingConfiguredSecrets', () => {
