@@ -92,7 +92,10 @@ build_pulumi-kubernetes() {
   # main.go embeds files that upstream generates from the committed schema.json
   # (git-ignored there): copy the main package next to the wrapper's go.mod in
   # a scratch directory of the cache, generate them, build.
-  src=$(cd "$here/pulumi-kubernetes" && go list -m -f '{{.Dir}}' "$module")/cmd/pulumi-resource-kubernetes
+  # `go list -m` names a module's directory only once it is downloaded: on a cold cache, download first.
+  src=$(cd "$here/pulumi-kubernetes" && go mod download "$module" && go list -m -f '{{.Dir}}' "$module") || src=
+  [[ -n $src ]] || build_failed pulumi-kubernetes "$module" "$PULUMI_KUBERNETES_MODULE_VERSION"
+  src+=/cmd/pulumi-resource-kubernetes
   work=$TOOLCHAIN_CACHE/work/pulumi-kubernetes
   rm -rf "$work" && mkdir -p "$work"
   cp "$here/pulumi-kubernetes/go.mod" "$here/pulumi-kubernetes/go.sum" "$work/"
