@@ -11,6 +11,7 @@ import {
   ProvidedObject,
   RedisCache,
   ScheduledJob,
+  type ScalingRules,
   SecretReference,
   WebService,
   Worker,
@@ -19,6 +20,9 @@ import type { EnvironmentConfig } from '../environments/schema';
 import { apiContract } from '../services/api/src/contract';
 import { workerContract } from '../services/worker/src/contract';
 import type { ServiceImageRefs } from '../services/contracts';
+
+/** Environment config's HPA rules for one direction (plain seconds). */
+type ScalingRulesConfig = NonNullable<NonNullable<EnvironmentConfig['api']['autoscaling']>['behavior']>['scaleUp'];
 
 /** A Secret the stack references but never writes; the deploy step creates it. */
 export interface ProvidedSecret {
@@ -144,6 +148,10 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
             minReplicas: w.autoscaling.minReplicas,
             maxReplicas: w.autoscaling.maxReplicas,
             targetCpuUtilizationPercent: w.autoscaling.targetCpuUtilizationPercent,
+            behavior: w.autoscaling.behavior && {
+              scaleUp: scalingRules(w.autoscaling.behavior.scaleUp),
+              scaleDown: scalingRules(w.autoscaling.behavior.scaleDown),
+            },
           },
         }
       : { replicas: w.replicas };
@@ -277,5 +285,15 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
       .filter(([, s]) => s.providedBy === 'deploy')
       .map(([id, { name, keys, description }]) => ({ id, name, keys: [...keys].sort(), description }))
       .sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
+
+/** Environment config's HPA rules (plain seconds) as construct props (Durations). */
+function scalingRules(rules: ScalingRulesConfig | undefined): ScalingRules | undefined {
+  if (rules === undefined) return undefined;
+  return {
+    ...(rules.stabilizationWindowSeconds !== undefined ? { stabilizationWindow: Duration.seconds(rules.stabilizationWindowSeconds) } : {}),
+    ...(rules.selectPolicy !== undefined ? { selectPolicy: rules.selectPolicy } : {}),
+    ...(rules.policies !== undefined ? { policies: rules.policies.map((p) => ({ type: p.type, value: p.value, period: Duration.seconds(p.periodSeconds) })) } : {}),
   };
 }

@@ -1,4 +1,5 @@
 export * from './app-config';
+export * from './autoscaling';
 export * from './environment-chart';
 export * from './migration-job';
 export * from './network-policies';

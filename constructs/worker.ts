@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { DeploymentWorkload, DeploymentWorkloadProps, validateDeploymentWorkload } from './private/deployment-workload';
 
-export type { AutoscalingOptions } from './private/deployment-workload';
 
 /** Properties of a `Worker`. */
 export interface WorkerProps extends DeploymentWorkloadProps {}

@@ -62,3 +62,50 @@ export function checkTimeZone(value: string): string | undefined {
   // ICU matches case-insensitively; the kubelet's tz database does not.
   return value.toLowerCase() === resolved.toLowerCase() && value !== resolved ? problem : undefined;
 }
+
+/** One HPA scaling policy, as the API takes it. */
+export interface ScalingPolicySpec {
+  readonly type: string;
+  readonly value: number;
+  readonly periodSeconds: number;
+}
+
+/** One direction of an HPA `behavior`, as the API takes it. */
+export interface ScalingRulesSpec {
+  readonly stabilizationWindowSeconds?: number;
+  readonly selectPolicy?: string;
+  readonly policies?: readonly ScalingPolicySpec[];
+}
+
+export const SCALING_POLICY_TYPES = ['Pods', 'Percent'] as const;
+export const SELECT_POLICIES = ['Max', 'Min', 'Disabled'] as const;
+
+/**
+ * The API server's rules for one direction of an HPA behavior (autoscaling/v2 validation):
+ * a stabilization window of 0 to 3600 s, a known select policy, and at least one policy,
+ * each with a known type, a value > 0 and a period of 1 to 1800 s.
+ * Returns each problem with its path below the rules (`policies.0.value`), or [] when fine.
+ */
+export function checkScalingRules(rules: ScalingRulesSpec): { path: string; problem: string }[] {
+  const problems: { path: string; problem: string }[] = [];
+  const s = rules.stabilizationWindowSeconds;
+  if (s !== undefined && (!Number.isInteger(s) || s < 0 || s > 3600)) {
+    problems.push({ path: 'stabilizationWindowSeconds', problem: `(${s}) must be an integer from 0 to 3600` });
+  }
+  if (rules.selectPolicy !== undefined && !(SELECT_POLICIES as readonly string[]).includes(rules.selectPolicy)) {
+    problems.push({ path: 'selectPolicy', problem: `(${JSON.stringify(rules.selectPolicy)}) must be one of: ${SELECT_POLICIES.join(', ')}` });
+  }
+  if (rules.policies !== undefined && rules.policies.length === 0) {
+    problems.push({ path: 'policies', problem: '([]) must hold at least one policy' });
+  }
+  (rules.policies ?? []).forEach((p, i) => {
+    if (!(SCALING_POLICY_TYPES as readonly string[]).includes(p.type)) {
+      problems.push({ path: `policies.${i}.type`, problem: `(${JSON.stringify(p.type)}) must be one of: ${SCALING_POLICY_TYPES.join(', ')}` });
+    }
+    if (!Number.isInteger(p.value) || p.value < 1) problems.push({ path: `policies.${i}.value`, problem: `(${p.value}) must be an integer >= 1` });
+    if (!Number.isInteger(p.periodSeconds) || p.periodSeconds < 1 || p.periodSeconds > 1800) {
+      problems.push({ path: `policies.${i}.periodSeconds`, problem: `(${p.periodSeconds}) must be an integer from 1 to 1800` });
+    }
+  });
+  return problems;
+}

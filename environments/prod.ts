@@ -25,7 +25,13 @@ export const prod: EnvironmentInput = {
   storageClass: 'gp3',
   zoneSpread: true,
   api: {
-    autoscaling: { minReplicas: 3, maxReplicas: 12, targetCpuUtilizationPercent: 65 },
+    autoscaling: {
+      minReplicas: 3,
+      maxReplicas: 12,
+      targetCpuUtilizationPercent: 65,
+      // Web traffic comes back after a dip: keep the capacity for 10 minutes, then shed one pod at a time.
+      behavior: { scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] } },
+    },
     resources: {
       cpuRequestMillis: 250,
       cpuLimitMillis: 2000,
@@ -36,7 +42,13 @@ export const prod: EnvironmentInput = {
     },
   },
   worker: {
-    autoscaling: { minReplicas: 2, maxReplicas: 8, targetCpuUtilizationPercent: 75 },
+    autoscaling: {
+      minReplicas: 2,
+      maxReplicas: 8,
+      targetCpuUtilizationPercent: 75,
+      // Each worker holds PostgreSQL connections: add two at a time; uploads come in bursts, so let go after 3 minutes.
+      behavior: { scaleUp: { policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }] }, scaleDown: { stabilizationWindowSeconds: 180 } },
+    },
     thumbnailSizes: [64, 256, 1024],
     resources: {
       cpuRequestMillis: 250,

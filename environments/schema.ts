@@ -1,7 +1,17 @@
 // The typed, validated shape of one environment's configuration.
 import { z } from 'zod';
 import { ENVIRONMENT_NAMES } from '../core/environment-names';
-import { checkCron, checkDnsLabel, checkHostname, checkImageRef, checkPort, checkTimeZone } from '../core/value-rules';
+import {
+  checkCron,
+  checkDnsLabel,
+  checkHostname,
+  checkImageRef,
+  checkPort,
+  checkScalingRules,
+  checkTimeZone,
+  SCALING_POLICY_TYPES,
+  SELECT_POLICIES,
+} from '../core/value-rules';
 
 
 /** A zod string checked by one of the shared value checks of constructs/validators. */
@@ -37,11 +47,27 @@ export const resourcesSchema = z
     }
   });
 
+/** One direction of an HPA behavior, in the API's own terms; the API server's rules (core/value-rules). */
+const scalingRulesSchema = z
+  .object({
+    stabilizationWindowSeconds: z.number().optional(),
+    selectPolicy: z.enum(SELECT_POLICIES).optional(),
+    policies: z.array(z.object({ type: z.enum(SCALING_POLICY_TYPES), value: z.number(), periodSeconds: z.number() }).strict()).optional(),
+  })
+  .strict()
+  .superRefine((rules, ctx) => {
+    for (const { path, problem } of checkScalingRules(rules)) {
+      ctx.addIssue({ code: 'custom', path: path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: problem.replace(/^\([^)]*\) /, '') });
+    }
+  });
+
 export const autoscalingSchema = z
   .object({
     minReplicas: z.number().int().min(1),
     maxReplicas: z.number().int().min(1),
     targetCpuUtilizationPercent: z.number().int().min(1).max(100),
+    /** Tunes how fast the HPA scales; each part left out keeps the construct's default (constructs/autoscaling.ts). */
+    behavior: z.object({ scaleUp: scalingRulesSchema.optional(), scaleDown: scalingRulesSchema.optional() }).strict().optional(),
   })
   .strict()
   .superRefine((a, ctx) => {

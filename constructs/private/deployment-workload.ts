@@ -1,7 +1,7 @@
 // What WebService and Worker share: a Deployment with its ServiceAccount, and optionally an
 // HPA (autoscaling/v2 with behavior) and a PodDisruptionBudget.
-import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { behaviorProblems, scalingRulesSpec, type AutoscalingOptions } from '../autoscaling';
 import { EnvironmentChart, waiverAnnotations } from '../environment-chart';
 import { deployRoleAnnotation, type DeployRole } from '../../core/deploy-role';
 import type { IPodSelectable, PodProps } from '../types';
@@ -9,22 +9,6 @@ import { checkDnsLabel } from '../../core/value-rules';
 import * as k8s from './k8s';
 import { buildPodTemplate, podRules, versionOf } from './pod';
 import { Rule, validateProps } from './validate';
-
-/** Horizontal autoscaling on CPU utilisation. */
-export interface AutoscalingOptions {
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  /**
-   * Average CPU utilisation (of requests) the HPA aims for.
-   * @default 70
-   */
-  readonly targetCpuUtilizationPercent?: number;
-  /**
-   * How long the HPA waits for load to stay low before removing pods.
-   * @default Duration.minutes(5)
-   */
-  readonly scaleDownStabilization?: Duration;
-}
 
 /** Properties shared by every Deployment-based workload. */
 export interface DeploymentWorkloadProps extends PodProps {
@@ -71,6 +55,10 @@ export function deploymentRules<P extends DeploymentWorkloadProps>(servesTraffic
         return t !== undefined && (!Number.isInteger(t) || t < 1 || t > 100);
       },
       message: (p) => `autoscaling.targetCpuUtilizationPercent (${p.autoscaling!.targetCpuUtilizationPercent}) must be an integer from 1 to 100`,
+    },
+    {
+      when: (p) => !!p.autoscaling && behaviorProblems(p.autoscaling.behavior).length > 0,
+      message: (p) => behaviorProblems(p.autoscaling!.behavior).join('\n  - '),
     },
     ...podRules<P>(servesTraffic),
   ];
@@ -132,21 +120,7 @@ export abstract class DeploymentWorkload extends Construct implements IPodSelect
               resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.targetCpuUtilizationPercent ?? 70 } },
             },
           ],
-          behavior: {
-            scaleUp: {
-              stabilizationWindowSeconds: 0,
-              selectPolicy: 'Max',
-              policies: [
-                { type: 'Percent', value: 100, periodSeconds: 60 },
-                { type: 'Pods', value: 4, periodSeconds: 60 },
-              ],
-            },
-            scaleDown: {
-              stabilizationWindowSeconds: (a.scaleDownStabilization ?? Duration.minutes(5)).toSeconds(),
-              selectPolicy: 'Min',
-              policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }],
-            },
-          },
+          behavior: { scaleUp: hpaRules(scalingRulesSpec('scaleUp', a.behavior?.scaleUp)), scaleDown: hpaRules(scalingRulesSpec('scaleDown', a.behavior?.scaleDown)) },
         },
       });
     }
@@ -168,4 +142,8 @@ export function validateDeploymentWorkload<P extends DeploymentWorkloadProps>(
   extra: Rule<P>[] = [],
 ): void {
   validateProps(`${kind} '${id}'`, props, [...deploymentRules<P>(servesTraffic), ...extra]);
+}
+
+function hpaRules(spec: ReturnType<typeof scalingRulesSpec>): k8s.HpaScalingRulesV2 {
+  return { stabilizationWindowSeconds: spec.stabilizationWindowSeconds, selectPolicy: spec.selectPolicy, policies: spec.policies.map((p) => ({ ...p })) };
 }

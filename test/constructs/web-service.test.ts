@@ -196,7 +196,7 @@ describe('all props', () => {
     minReplicas: 2,
     maxReplicas: 5,
     targetCpuUtilizationPercent: 60,
-    scaleDownStabilization: Duration.minutes(10),
+    behavior: { scaleDown: { stabilizationWindow: Duration.minutes(10) } },
   };
   const fullIngress: Required<IngressOptions> = {
     host: 'tasknote.example.com',

@@ -57,22 +57,47 @@ describe('AutoscalingOptions defaults', () => {
     expect(hpa({ targetCpuUtilizationPercent: 55 }).spec.metrics[0].resource.target.averageUtilization).toBe(55);
   });
 
-  test('scaleDownStabilization defaults to 5 minutes (300 s)', () => {
-    expect(hpa().spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
-    expect(hpa({ scaleDownStabilization: Duration.minutes(10) }).spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
+  test('behavior defaults: scale up at once by 100 % or 4 pods a minute, down after 5 minutes by 50 % a minute', () => {
+    expect(hpa().spec.behavior).toEqual({
+      scaleUp: {
+        stabilizationWindowSeconds: 0,
+        selectPolicy: 'Max',
+        policies: [
+          { type: 'Percent', value: 100, periodSeconds: 60 },
+          { type: 'Pods', value: 4, periodSeconds: 60 },
+        ],
+      },
+      scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Min', policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] },
+    });
   });
 
-  test('the HPA has a behavior for both directions', () => {
-    const behavior = hpa().spec.behavior;
-    expect(behavior.scaleUp).toEqual({
-      stabilizationWindowSeconds: 0,
-      selectPolicy: 'Max',
-      policies: [
-        { type: 'Percent', value: 100, periodSeconds: 60 },
-        { type: 'Pods', value: 4, periodSeconds: 60 },
-      ],
-    });
-    expect(behavior.scaleDown).toMatchObject({ selectPolicy: 'Min', policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] });
+  test('each part of the behavior can be tuned alone; the rest keeps its default', () => {
+    const behavior = hpa({
+      behavior: {
+        scaleUp: { policies: [{ type: 'Pods', value: 2, period: Duration.seconds(30) }] },
+        scaleDown: { stabilizationWindow: Duration.minutes(10), selectPolicy: 'Disabled' },
+      },
+    }).spec.behavior;
+    expect(behavior.scaleUp).toEqual({ stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 2, periodSeconds: 30 }] });
+    expect(behavior.scaleDown).toEqual({ stabilizationWindowSeconds: 600, selectPolicy: 'Disabled', policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] });
+  });
+
+  test("fails on a behavior the API server refuses, naming each field", () => {
+    expect(
+      errorOf(() =>
+        workerObjects({
+          autoscaling: {
+            ...autoscaling,
+            behavior: { scaleUp: { stabilizationWindow: Duration.hours(2), policies: [{ type: 'Pods', value: 0, period: Duration.minutes(31) }] } },
+          },
+        }),
+      ),
+    ).toBe(
+      "Worker 'worker' has invalid props:\n" +
+        '  - autoscaling.behavior.scaleUp.stabilizationWindowSeconds (7200) must be an integer from 0 to 3600\n' +
+        '  - autoscaling.behavior.scaleUp.policies.0.value (0) must be an integer >= 1\n' +
+        '  - autoscaling.behavior.scaleUp.policies.0.periodSeconds (1860) must be an integer from 1 to 1800',
+    );
   });
 
   test('an autoscaled Deployment sets no replicas', () => {
