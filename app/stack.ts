@@ -8,6 +8,7 @@ import {
   NetworkPolicies,
   PersistentVolumeClaim,
   PostgresDatabase,
+  POSTGRES_IMAGE_UID,
   ProvidedObject,
   RedisCache,
   ScheduledJob,
@@ -47,8 +48,7 @@ export interface TaskNoteStack {
   readonly providedObjects: ProvidedObject[];
 }
 
-const UID_WAIVER =
-  'the official image runs as its built-in user (UID 999, owner of its data files); remapping it to >= 10000 would need a custom image';
+const UID_WAIVER = `the official image runs as its built-in user (UID ${POSTGRES_IMAGE_UID}, owner of its data files); remapping it to >= 10000 would need a custom image`;
 
 /** Composes the TaskNote stack of `env` into `app`. */
 export function buildStack(app: App, { env, images }: StackOptions): TaskNoteStack {
@@ -140,7 +140,8 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
 
   // Our images have node but no coreutils `sleep`.
   const nodeSleep = (seconds: number) => ['node', '-e', `setTimeout(() => {}, ${seconds * 1000})`];
-  const security = { runAsUser: apiContract.uid, runAsGroup: apiContract.gid };
+  const apiSecurity = { runAsUser: apiContract.uid, runAsGroup: apiContract.gid };
+  const workerSecurity = { runAsUser: workerContract.uid, runAsGroup: workerContract.gid };
   const scaling = (w: EnvironmentConfig['api']) =>
     w.autoscaling
       ? {
@@ -172,7 +173,7 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
       liveness: { check: { http: { path: apiContract.http.livenessPath, port: apiContract.http.portName } } },
     },
     writablePaths: [...apiContract.writablePaths],
-    security,
+    security: apiSecurity,
     preStopDelay: Duration.seconds(5),
     preStopCommand: nodeSleep(5),
     terminationGracePeriod: Duration.seconds(30),
@@ -201,7 +202,7 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
       liveness: { check: { http: { path: workerContract.http.livenessPath, port: workerContract.http.portName } } },
     },
     writablePaths: [...workerContract.writablePaths],
-    security,
+    security: workerSecurity,
     // A resize job in flight finishes before the pod goes.
     terminationGracePeriod: Duration.seconds(60),
     zoneSpread: env.zoneSpread,
@@ -216,7 +217,7 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
     env: { DATABASE_PASSWORD: secrets.database.env('password') },
     resources: env.jobs.resources,
     writablePaths: [...apiContract.writablePaths],
-    security,
+    security: apiSecurity,
     backoffLimit: 3,
     activeDeadline: Duration.minutes(10),
   });
@@ -232,7 +233,7 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
     env: secretEnv(apiContract.secretEnv),
     resources: env.jobs.resources,
     writablePaths: [...apiContract.writablePaths],
-    security,
+    security: apiSecurity,
     activeDeadline: Duration.minutes(30),
   });
 
@@ -267,7 +268,7 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
     },
     resources: env.jobs.resources,
     extraVolumes: [{ volume: backups.asVolume('backups'), mountPath: '/backups' }],
-    security: { runAsUser: 999 },
+    security: { runAsUser: POSTGRES_IMAGE_UID },
     activeDeadline: Duration.hours(2),
     waivers: { 'high-uid': UID_WAIVER },
   });

@@ -1,7 +1,7 @@
 // The layering rules of .dependency-cruiser.cjs catch back-arrows: a tree with one planted import
 // per rule fails with exactly those violations, and the allowed arrows pass.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../core/repo-root';
@@ -76,4 +76,33 @@ test('fails on each back-arrow, naming the rule', () => {
     { rule: 'review-and-deploy-get-synth-injected', from: 'deploy/program.ts', to: 'review/diff.ts' },
     { rule: 'libraries-import-only-the-leaf', from: 'environments/schema.ts', to: 'constructs/web-service.ts' },
   ]);
+});
+
+/** The layer a file belongs to, as docs/architecture.md draws it. */
+function layerOf(file: string): string {
+  if (/^services\/(contracts\.ts|[^/]+\/src\/contract\.ts)$/.test(file)) return 'contracts';
+  if (file === 'app/stack.ts') return 'stack';
+  return file.split('/')[0];
+}
+
+test("docs/architecture.md draws exactly the code's imports between layers", () => {
+  const folders = ['core', 'services', 'constructs', 'environments', 'check', 'review', 'deploy', 'app', 'bin'];
+  const run = spawnSync(process.execPath, [DEPCRUISE, '--config', CONFIG, '--output-type', 'json', ...folders], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const report = JSON.parse(run.stdout) as { modules: { source: string; dependencies: { resolved: string }[] }[] };
+  const ours = new RegExp(`^(${folders.join('|')})/`);
+  const inCode = new Set<string>();
+  for (const m of report.modules.filter((m) => ours.test(m.source) && !/\/test\//.test(m.source))) {
+    for (const d of m.dependencies.filter((d) => ours.test(d.resolved))) {
+      const [from, to] = [layerOf(m.source), layerOf(d.resolved)];
+      if (from !== to) inCode.add(`${from} --> ${to}`);
+    }
+  }
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'architecture.md'), 'utf8');
+  const mermaid = doc.slice(doc.indexOf('```mermaid'), doc.indexOf('```', doc.indexOf('```mermaid') + 3));
+  const drawn = new Set([...mermaid.matchAll(/^\s*(\w+) --> (\w+)\s*$/gm)].map((m) => `${m[1]} --> ${m[2]}`));
+  expect([...drawn].sort()).toEqual([...inCode].sort());
 });

@@ -47,3 +47,14 @@ test('the promotion path is covered: PR review, build and staging, promote to pr
   expect(wf['promote.yml'].jobs['deploy-prod'].environment).toBe('production');
   expect(wf['drift.yml'].jobs.preview.steps.at(-1).run).toContain('npm run preview -- --env "${{ matrix.stack }}" --refresh --expect-no-changes');
 });
+
+test("CI's steps are written once: the workflows' test jobs and .ci/run call the same npm scripts", () => {
+  const wf = (f: string) => parse(fs.readFileSync(path.join(WORKFLOWS, f), 'utf8'));
+  const runs = (job: { steps: { run?: string }[] }) => job.steps.filter((s) => s.run !== undefined).map((s) => s.run);
+  const verify = ['npm ci', 'npm test -- --ci', 'npm run synth', 'npm run check'];
+  expect(runs(wf('main.yml').jobs.test)).toEqual(verify);
+  expect(runs(wf('pull-request.yml').jobs.test ?? Object.values(wf('pull-request.yml').jobs)[0])).toEqual(expect.arrayContaining(verify));
+  const ci = fs.readFileSync(path.join(ROOT, '.ci/run'), 'utf8');
+  for (const command of ['npm ci', 'npm test', 'npm run synth', 'npm run check']) expect(ci).toMatch(new RegExp(`^${command}( |$)`, 'm'));
+  for (const file of files) expect(fs.readFileSync(path.join(WORKFLOWS, file), 'utf8')).not.toMatch(/npx jest|tsc -p/);
+});
