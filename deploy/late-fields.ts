@@ -5,7 +5,7 @@ import type { KubeObject } from '../core/kube-object';
 export type FieldPath = readonly (string | number)[];
 
 /** Identity of an object across two syntheses. */
-export function objectKey(obj: KubeObject): string {
+export function synthesisKey(obj: KubeObject): string {
   return `${obj.apiVersion}/${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 }
 
@@ -27,8 +27,8 @@ export function differingPaths(a: unknown, b: unknown, path: FieldPath = []): Fi
  * Both must hold the same objects: the deploy must know every resource before the images exist.
  */
 export function lateFields(first: readonly KubeObject[], second: readonly KubeObject[]): Map<string, FieldPath[]> {
-  const seconds = new Map(second.map((o) => [objectKey(o), o]));
-  const firstKeys = first.map(objectKey);
+  const seconds = new Map(second.map((o) => [synthesisKey(o), o]));
+  const firstKeys = first.map(synthesisKey);
   const unmatched = [...firstKeys.filter((k) => !seconds.has(k)), ...[...seconds.keys()].filter((k) => !firstKeys.includes(k))];
   if (unmatched.length > 0) {
     throw new Error(
@@ -37,7 +37,7 @@ export function lateFields(first: readonly KubeObject[], second: readonly KubeOb
   }
   const result = new Map<string, FieldPath[]>();
   for (const obj of first) {
-    const key = objectKey(obj);
+    const key = synthesisKey(obj);
     const paths = differingPaths(obj, seconds.get(key));
     if (
       paths.some(

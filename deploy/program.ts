@@ -9,7 +9,7 @@ import { ServiceImageBuilds, type BuildHost, type RegistryAuth } from './compone
 import { StackSecrets } from './components/stack-secrets';
 import type { PerService } from '../services/contracts';
 import { placeholderImages, type ImagePlan } from './images';
-import { lateFields, objectKey, replaceAt, valueAtPath, type FieldPath } from './late-fields';
+import { lateFields, synthesisKey, replaceAt, valueAtPath, type FieldPath } from './late-fields';
 import { serializeKubeconfig, type Kubeconfig } from './kubeconfig';
 import { planSecrets, missingConfiguredSecrets, type RequiredSecret } from './secret-values';
 import { orderIntoWaves, type WaveName } from './waves';
@@ -66,13 +66,18 @@ const SECRET_LABELS = {
 };
 
 /**
- * The object as the deploy applies it to a cluster of this kind. The local control plane
- * (`npm run cluster:up`) has no ingress controller, so nothing ever writes an Ingress's load
- * balancer status, which Pulumi waits for: there, and only there, an Ingress is applied without
- * that wait (`pulumi.com/skipAwait`). Every other object is applied exactly as synthesized.
+ * The object as the deploy applies it to a cluster of this kind, with the waits that mean
+ * something there (`pulumi.com/skipAwait` turns Pulumi's own wait off):
+ * - A Service is never awaited. Pulumi would wait for its endpoints, but the deploy already
+ *   waits for the pods behind it to be ready (their Deployment or StatefulSet rollout), and the
+ *   endpoint wait measured ~10 s per Service on the critical path (bench/deploy.ts).
+ * - The local control plane (`npm run cluster:up`) has no ingress controller, so nothing ever
+ *   writes an Ingress's load balancer status: there, and only there, an Ingress is not awaited.
+ * Every other object is applied, and awaited, exactly as synthesized.
  */
-export function withClusterAwaits(obj: KubeObject, clusterKind: DeployEnvironment['cluster']['kind']): KubeObject {
-  if (clusterKind !== 'local' || obj.kind !== 'Ingress') return obj;
+export function withDeployAwaits(obj: KubeObject, clusterKind: DeployEnvironment['cluster']['kind']): KubeObject {
+  const skip = obj.kind === 'Service' || (clusterKind === 'local' && obj.kind === 'Ingress');
+  if (!skip) return obj;
   return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, 'pulumi.com/skipAwait': 'true' } } };
 }
 
@@ -124,19 +129,20 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
     late.size === 0
       ? undefined
       : pulumi
-          .all([images.refs.api, images.refs.worker])
+          .all(images.refs)
           .apply(
-            ([api, worker]) => new Map(objectsOf(inputs.synthesize(env.name, { images: { api, worker } })).map((o) => [objectKey(o), o])),
+            (refs) =>
+              new Map(objectsOf(inputs.synthesize(env.name, { images: refs as PerService<string> })).map((o) => [synthesisKey(o), o])),
           );
   new ManifestWaves('manifests', {
     waves,
     provider,
     timeouts: inputs.timeouts,
     inputsOf: (synthesizedObj) => {
-      const obj = withClusterAwaits(synthesizedObj, env.cluster.kind);
-      const paths = late.get(objectKey(obj));
+      const obj = withDeployAwaits(synthesizedObj, env.cluster.kind);
+      const paths = late.get(synthesisKey(obj));
       if (paths === undefined || realObjects === undefined) return obj;
-      const real = realObjects.apply((byKey) => byKey.get(objectKey(obj)));
+      const real = realObjects.apply((byKey) => byKey.get(synthesisKey(obj)));
       return replaceAt(obj, paths, (path) => real.apply((o) => valueAtPath(o, path)));
     },
     extra: {

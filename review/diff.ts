@@ -1,7 +1,7 @@
 // Object-by-object comparison of two sets of manifests, free of ordering and formatting noise.
 import diff from 'microdiff';
 import { UserError } from '../core/user-error';
-import { apiGroup, objectKey, objectLabel } from './objects';
+import { apiGroup, diffKey, objectLabel } from './objects';
 import { KubeObject } from '../core/kube-object';
 
 /** One changed field of an object, addressed by a readable path such as `spec.template.spec.containers[api].image`. */
@@ -148,7 +148,7 @@ export function diffObject(before: KubeObject, after: KubeObject): { images: Ima
 function indexByKey(objects: readonly KubeObject[], side: string): Map<string, KubeObject> {
   const byKey = new Map<string, KubeObject>();
   for (const obj of objects) {
-    const key = objectKey(obj);
+    const key = diffKey(obj);
     if (byKey.has(key)) throw new UserError(`${side} manifests hold ${objectLabel(obj)} twice; object names must be unique`);
     byKey.set(key, obj);
   }

@@ -19,7 +19,7 @@ export function apiGroup(apiVersion: string): string {
  * The identity of an object across two versions of the manifests.
  * The API version is left out on purpose, so that `autoscaling/v2beta2` → `v2` shows as a field change.
  */
-export function objectKey(obj: KubeObject): string {
+export function diffKey(obj: KubeObject): string {
   return [apiGroup(obj.apiVersion), obj.kind, obj.metadata.namespace ?? '', obj.metadata.name].join('/');
 }
 

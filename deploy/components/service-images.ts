@@ -1,6 +1,6 @@
 import * as dockerBuild from '@pulumi/docker-build';
 import * as pulumi from '@pulumi/pulumi';
-import type { PerService, ServiceName } from '../../services/contracts';
+import { perService, type PerService, type ServiceName } from '../../services/contracts';
 import { pinnedReference, type ImagePlan, } from '../images';
 
 /** The buildx builder of the Docker engine itself (the `docker` driver): it sees the engine's local images. */
@@ -66,7 +66,7 @@ export class ServiceImageBuilds extends pulumi.ComponentResource {
     super('tasknote:deploy:ServiceImages', name, {}, opts);
     const plan = args.plan;
     if (plan.source === 'release') {
-      this.refs = { api: pulumi.output(plan.refs.api), worker: pulumi.output(plan.refs.worker) };
+      this.refs = perService((s) => pulumi.output(plan.refs[s]));
     } else {
       const refs: Partial<PerService<pulumi.Output<string>>> = {};
       const npmCa = args.buildHost?.npmCa;

@@ -1,4 +1,4 @@
-import { differingPaths, lateFields, objectKey, replaceAt, valueAtPath } from '../../deploy/late-fields';
+import { differingPaths, lateFields, synthesisKey, replaceAt, valueAtPath } from '../../deploy/late-fields';
 import type { KubeObject } from '../../core/kube-object';
 
 const deployment = (image: string, version: string): KubeObject => ({
@@ -66,7 +66,7 @@ describe('replaceAt and valueAtPath', () => {
     expect(valueAtPath(copy, ['spec', 'template', 'spec', 'containers', 1, 'image'])).toBe('redis:7');
     expect(valueAtPath(copy, ['spec', 'nothing', 'here'])).toBeUndefined();
   });
-  test('objectKey names apiVersion, kind, namespace and name', () => {
-    expect(objectKey(deployment('x', 'v'))).toBe('apps/v1/Deployment/ns/api');
+  test('synthesisKey names apiVersion, kind, namespace and name', () => {
+    expect(synthesisKey(deployment('x', 'v'))).toBe('apps/v1/Deployment/ns/api');
   });
 });

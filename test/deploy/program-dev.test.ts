@@ -8,7 +8,7 @@ const recorder = mocksFor('dev', { 'tasknote:migrationTimeout': '7m', 'tasknote:
 ]);
 
 import { join } from 'node:path';
-import { deployEnvironment, withClusterAwaits, type DeployOutputs } from '../../deploy/program';
+import { deployEnvironment, withDeployAwaits, type DeployOutputs } from '../../deploy/program';
 import { resolveDeployInputs, gitSource } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
 import { synthesizeEnvironment } from '../../app/synth';
@@ -83,7 +83,12 @@ test('registers exactly the objects synth makes with those digests, unchanged', 
   expect(registered.map((r) => `${kindOf(r)}/${r.inputs.metadata.name}`).sort()).toEqual(
     expected.map((o) => `${o.kind}/${o.metadata.name}`).sort(),
   );
-  for (const obj of expected) expect(find(recorder, obj.kind, obj.metadata.name).inputs).toEqual(JSON.parse(JSON.stringify(obj)));
+  // As synthesized, plus only the waits the deploy turns off (withDeployAwaits).
+  for (const obj of expected) {
+    expect(find(recorder, obj.kind, obj.metadata.name).inputs).toEqual(
+      JSON.parse(JSON.stringify(withDeployAwaits(obj, loadEnvironment('dev').cluster.kind))),
+    );
+  }
 });
 
 test('creates every required Secret with its keys, marked secret, from config or generated', () => {
@@ -142,7 +147,12 @@ test("sends every Kubernetes object through the stack's own provider, pinned to 
   const providers = recorder.registrations.filter((r) => r.type === 'pulumi:providers:kubernetes');
   expect(providers).toHaveLength(1);
   const [provider] = providers;
-  expect(provider.inputs).toMatchObject({ context: 'kind-tasknote', enableServerSideApply: 'true', deleteUnreachable: 'false', enableConfigMapMutable: 'true' });
+  expect(provider.inputs).toMatchObject({
+    context: 'kind-tasknote',
+    enableServerSideApply: 'true',
+    deleteUnreachable: 'false',
+    enableConfigMapMutable: 'true',
+  });
   expect(isWireSecret(provider.wire.kubeconfig)).toBe(true);
   const objects = recorder.registrations.filter(isKubernetesObject);
   expect(objects.length).toBeGreaterThan(20);
@@ -167,15 +177,20 @@ test('exports the digests and names, never a secret value', async () => {
   expect(text).not.toContain('GENERATED-');
 });
 
-describe('withClusterAwaits', () => {
+describe('withDeployAwaits', () => {
   const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'n', annotations: { a: 'b' } } };
+  const skipped = { a: 'b', 'pulumi.com/skipAwait': 'true' };
   test('skips the load-balancer wait of an Ingress only on the local control plane', () => {
-    expect(withClusterAwaits(ingress, 'local').metadata.annotations).toEqual({ a: 'b', 'pulumi.com/skipAwait': 'true' });
-    expect(withClusterAwaits(ingress, 'kind')).toBe(ingress);
-    expect(withClusterAwaits(ingress, 'eks')).toBe(ingress);
+    expect(withDeployAwaits(ingress, 'local').metadata.annotations).toEqual(skipped);
+    expect(withDeployAwaits(ingress, 'kind')).toBe(ingress);
+    expect(withDeployAwaits(ingress, 'eks')).toBe(ingress);
+  });
+  test("never waits for a Service's endpoints: the rollout of its pods is awaited instead", () => {
+    const service = { ...ingress, apiVersion: 'v1', kind: 'Service' };
+    for (const kind of ['local', 'kind', 'eks'] as const) expect(withDeployAwaits(service, kind).metadata.annotations).toEqual(skipped);
   });
   test('leaves every other kind as synthesized', () => {
-    const service = { ...ingress, apiVersion: 'v1', kind: 'Service' };
-    expect(withClusterAwaits(service, 'local')).toBe(service);
+    const deployment = { ...ingress, apiVersion: 'apps/v1', kind: 'Deployment' };
+    expect(withDeployAwaits(deployment, 'local')).toBe(deployment);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { UserError } from '../../core/user-error';
 import { synthesizeEnvironment, writeOutputs } from '../../app/synth';
-import { deployEnvironment, type DeployOutputs } from '../../deploy/program';
+import { deployEnvironment, withDeployAwaits, type DeployOutputs } from '../../deploy/program';
 import { resolveDeployInputs } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
 import { loadReleaseRecord } from '../../environments/release-store';
@@ -78,7 +78,12 @@ export function releaseStackSuite(stack: EnvironmentName, recorder: Recorder): v
     const expected = synthesizeEnvironment(stack).files.flatMap((f) => f.objects);
     const registered = recorder.registrations.filter(isKubernetesObject).filter((r) => !r.parent.includes('StackSecrets'));
     expect(registered).toHaveLength(expected.length);
-    for (const obj of expected) expect(find(recorder, obj.kind, obj.metadata.name).inputs).toEqual(JSON.parse(JSON.stringify(obj)));
+    // As synthesized, plus only the waits the deploy turns off (withDeployAwaits).
+    for (const obj of expected) {
+      expect(find(recorder, obj.kind, obj.metadata.name).inputs).toEqual(
+        JSON.parse(JSON.stringify(withDeployAwaits(obj, loadEnvironment(stack).cluster.kind))),
+      );
+    }
   });
 
   test('creates the Secrets, SMTP from config and the rest generated, all marked secret', () => {

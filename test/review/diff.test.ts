@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { alignNamespace, diffManifests, diffObject, hasChanges, soleNamespace } from '../../review/diff';
-import { loadManifestDir, objectKey, parseManifest } from '../../review/objects';
+import { loadManifestDir, diffKey, parseManifest } from '../../review/objects';
 import { KubeObject } from '../../core/kube-object';
 import { DiffReport, imageLine, renderMarkdown, renderText } from '../../review/render';
 
@@ -223,7 +223,7 @@ describe('objects', () => {
   test('identifies objects by group, kind, namespace and name, not by API version', () => {
     const v1 = parseManifest('apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata: {name: a, namespace: n}\n', 'x');
     const v2 = parseManifest('apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: a, namespace: n}\n', 'x');
-    expect(objectKey(v1[0])).toBe('autoscaling/HorizontalPodAutoscaler/n/a');
+    expect(diffKey(v1[0])).toBe('autoscaling/HorizontalPodAutoscaler/n/a');
     const d = diffManifests(v1, v2);
     expect(d.changed[0].fields).toEqual([
       {
