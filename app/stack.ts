@@ -50,11 +50,27 @@ export interface TaskNoteStack {
 
 const UID_WAIVER = `the official image runs as its built-in user (UID ${POSTGRES_IMAGE_UID}, owner of its data files); remapping it to >= 10000 would need a custom image`;
 
-/** Composes the TaskNote stack of `env` into `app`. */
+/** Composes the TaskNote stack of `env` into `app`, section by section; each returns what the next needs. */
 export function buildStack(app: App, { env, images }: StackOptions): TaskNoteStack {
   const chart = new EnvironmentChart(app, env.name, { environment: env.name, namespace: env.namespace });
+  const secrets = secretReferences(chart);
+  const stores = dataStores(chart, env, secrets);
+  const served = services(chart, env, images, secrets, stores);
+  const scheduled = jobs(chart, env, images, secrets, stores, served);
+  network(chart, env, stores, served, scheduled);
+  return {
+    chart,
+    providedObjects: chart.providedObjects,
+    requiredSecrets: Object.entries(secrets)
+      .filter(([, s]) => s.providedBy === 'deploy')
+      .map(([id, { name, keys, description }]) => ({ id, name, keys: [...keys].sort(), description }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
 
-  const secrets = {
+/** The Secrets the stack references, keyed by the stack's logical secret id. */
+function secretReferences(chart: EnvironmentChart) {
+  return {
     database: new SecretReference(chart, 'database-secret', {
       name: 'tasknote-database',
       keys: ['password'],
@@ -71,10 +87,17 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
       description: 'credentials of the SMTP relay the daily summary sends through',
     }),
   };
-  type LogicalSecret = keyof typeof secrets;
-  const secretEnv = (contract: Readonly<Record<string, { secret: LogicalSecret; key: string }>>) =>
-    Object.fromEntries(Object.entries(contract).map(([name, ref]) => [name, secrets[ref.secret].env(ref.key)]));
+}
 
+type Secrets = ReturnType<typeof secretReferences>;
+
+/** Env values read from the Secrets a service contract names. */
+function secretEnv(secrets: Secrets, contract: Readonly<Record<string, { secret: keyof Secrets; key: string }>>) {
+  return Object.fromEntries(Object.entries(contract).map(([name, ref]) => [name, secrets[ref.secret].env(ref.key)]));
+}
+
+/** Data stores: PostgreSQL and the Redis cache. */
+function dataStores(chart: EnvironmentChart, env: EnvironmentConfig, secrets: Secrets) {
   const postgres = new PostgresDatabase(chart, 'postgres', {
     name: 'tasknote-postgres',
     image: env.postgres.image,
@@ -98,6 +121,19 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
     },
   });
 
+  return { postgres, redis };
+}
+
+type DataStores = ReturnType<typeof dataStores>;
+
+/** The services: the api behind its Ingress and the worker, each with its ConfigMap. */
+function services(
+  chart: EnvironmentChart,
+  env: EnvironmentConfig,
+  images: ServiceImageRefs,
+  secrets: Secrets,
+  { postgres, redis }: DataStores,
+) {
   const database = {
     DATABASE_HOST: postgres.host,
     DATABASE_PORT: String(postgres.port),
@@ -165,7 +201,7 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
     ports: [{ name: apiContract.http.portName, containerPort: apiContract.http.port }],
     httpPortName: apiContract.http.portName,
     config: [apiConfig],
-    env: secretEnv(apiContract.secretEnv),
+    env: secretEnv(secrets, apiContract.secretEnv),
     resources: env.api.resources,
     ...scaling(env.api),
     probes: {
@@ -194,7 +230,7 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
     command: [...workerContract.commands.run],
     ports: [{ name: workerContract.http.portName, containerPort: workerContract.http.port }],
     config: [workerConfig],
-    env: secretEnv(workerContract.secretEnv),
+    env: secretEnv(secrets, workerContract.secretEnv),
     resources: env.worker.resources,
     ...scaling(env.worker),
     probes: {
@@ -208,6 +244,20 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
     zoneSpread: env.zoneSpread,
   });
 
+  return { api, worker, apiConfig, apiSecurity };
+}
+
+type Services = ReturnType<typeof services>;
+
+/** Jobs: the migration, the daily summary and the database backup with its volume. */
+function jobs(
+  chart: EnvironmentChart,
+  env: EnvironmentConfig,
+  images: ServiceImageRefs,
+  secrets: Secrets,
+  { postgres }: DataStores,
+  { apiConfig, apiSecurity }: Services,
+) {
   const migrate = new MigrationJob(chart, 'migrate', {
     name: 'tasknote-migrate',
     component: 'migration',
@@ -230,7 +280,7 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
     schedule: env.jobs.summarySchedule,
     timeZone: env.jobs.timeZone,
     config: [apiConfig],
-    env: secretEnv(apiContract.secretEnv),
+    env: secretEnv(secrets, apiContract.secretEnv),
     resources: env.jobs.resources,
     writablePaths: [...apiContract.writablePaths],
     security: apiSecurity,
@@ -273,20 +323,22 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
     waivers: { 'high-uid': UID_WAIVER },
   });
 
+  return { migrate, summary, backup };
+}
+
+/** Network: default deny, and exactly the flows the stack needs. */
+function network(
+  chart: EnvironmentChart,
+  env: EnvironmentConfig,
+  { postgres, redis }: DataStores,
+  { api, worker }: Services,
+  { migrate, summary, backup }: ReturnType<typeof jobs>,
+): void {
   const net = new NetworkPolicies(chart, 'network-policies');
   net.allowFromNamespace({ name: 'ingress-controller', namespace: env.ingress.controllerNamespace }, api, apiContract.http.port);
   for (const client of [api, worker, migrate, summary, backup]) net.allow(client, postgres, postgres.port);
   net.allow(api, redis, redis.port);
   net.allowToExternal(summary, { name: 'smtp-relay', cidr: env.smtp.egressCidr }, env.smtp.port);
-
-  return {
-    chart,
-    providedObjects: chart.providedObjects,
-    requiredSecrets: Object.entries(secrets)
-      .filter(([, s]) => s.providedBy === 'deploy')
-      .map(([id, { name, keys, description }]) => ({ id, name, keys: [...keys].sort(), description }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-  };
 }
 
 /** Environment config's HPA rules (plain seconds) as construct props (Durations). */
@@ -295,6 +347,8 @@ function scalingRules(rules: ScalingRulesConfig | undefined): ScalingRules | und
   return {
     ...(rules.stabilizationWindowSeconds !== undefined ? { stabilizationWindow: Duration.seconds(rules.stabilizationWindowSeconds) } : {}),
     ...(rules.selectPolicy !== undefined ? { selectPolicy: rules.selectPolicy } : {}),
-    ...(rules.policies !== undefined ? { policies: rules.policies.map((p) => ({ type: p.type, value: p.value, period: Duration.seconds(p.periodSeconds) })) } : {}),
+    ...(rules.policies !== undefined
+      ? { policies: rules.policies.map((p) => ({ type: p.type, value: p.value, period: Duration.seconds(p.periodSeconds) })) }
+      : {}),
   };
 }
