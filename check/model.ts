@@ -1,5 +1,7 @@
 // An index over one environment's objects: lookups by kind and name, workloads and their pod
 // templates, label selectors. Built once per check; every accessor tolerates malformed input.
+import { mapSelectorMatches, selectorMatches } from '../core/label-selector';
+import { getIn } from '../core/object-path';
 import type { FieldPath, KubeObject, ObjectRef, Profile, SourcedObject } from './types';
 
 export const isObject = (v: unknown): v is KubeObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -86,14 +88,7 @@ const TEMPLATE_PATHS: Record<string, FieldPath> = {
   Pod: [],
 };
 
-export function getIn(o: unknown, path: FieldPath): unknown {
-  let cur: unknown = o;
-  for (const seg of path) {
-    if (typeof seg === 'number' ? !Array.isArray(cur) : !isObject(cur)) return undefined;
-    cur = (cur as Record<string | number, unknown>)[seg];
-  }
-  return cur;
-}
+export { getIn };
 
 export function workloadOf(item: SourcedObject): Workload | undefined {
   const o = item.object;
@@ -131,39 +126,7 @@ export function workloadOf(item: SourcedObject): Workload | undefined {
   };
 }
 
-/** Matches a metav1.LabelSelector (matchLabels and matchExpressions). An empty selector matches all. */
-export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
-  const sel = asRecord(selector);
-  for (const [k, v] of Object.entries(stringMap(sel.matchLabels))) if (labels[k] !== v) return false;
-  for (const e of asArray(sel.matchExpressions)) {
-    const key = String(e.key);
-    const values = Array.isArray(e.values) ? e.values.map(String) : [];
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
-    switch (e.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[key])) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
-/** Matches a Service-style selector: a plain label map that must be non-empty to select anything. */
-export function mapSelectorMatches(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  const entries = Object.entries(selector);
-  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
-}
+export { mapSelectorMatches, selectorMatches };
 
 export const PROVIDED_ANNOTATION = 'check.tasknote.dev/provided';
 

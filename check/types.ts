@@ -5,8 +5,9 @@
 export type KubeObject = Record<string, any>;
 
 /** One path step into an object: a property name or an array index. */
-export type PathSegment = string | number;
-export type FieldPath = readonly PathSegment[];
+import type { FieldPath } from '../core/object-path';
+export type { FieldPath };
+export type PathSegment = FieldPath[number];
 
 /** An object to check, with where it came from. */
 export interface SourcedObject {

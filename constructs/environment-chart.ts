@@ -51,7 +51,10 @@ export interface ComponentIdentity {
   readonly name: string;
   /** Role in the architecture, e.g. `api`, `database`. */
   readonly component: string;
-  /** `app.kubernetes.io/version`; omitted from selectors. */
+  /**
+   * `app.kubernetes.io/version`; omitted from selectors.
+   * @default - no version label
+   */
   readonly version?: string;
 }
 

@@ -43,7 +43,10 @@ export interface ProbeSet {
  * privilege escalation, capabilities and seccomp are not negotiable.
  */
 export interface SecurityOverrides {
-  /** Numeric non-root UID the container runs as. */
+  /**
+   * Numeric non-root UID the container runs as.
+   * @default 10001
+   */
   readonly runAsUser?: number;
   /** @default - the same as runAsUser */
   readonly runAsGroup?: number;
@@ -106,6 +109,7 @@ export interface PodProps {
   readonly extraVolumes?: readonly {
     readonly volume: import('./private/k8s').Volume;
     readonly mountPath: string;
+    /** @default false */
     readonly readOnly?: boolean;
   }[];
   /** @default - UID/GID 10001, no capabilities */

@@ -6,3 +6,5 @@ export * from './repo-root';
 export * from './user-error';
 export * from './git';
 export * from './deploy-role';
+export * from './label-selector';
+export * from './object-path';

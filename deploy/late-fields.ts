@@ -1,8 +1,8 @@
 // Fields of synthesized objects that depend on values known only while deploying (the pushed
 // image digests): found by synthesizing twice with different placeholders and comparing.
 import type { KubeObject } from '../core/kube-object';
+import type { FieldPath } from '../core/object-path';
 
-export type FieldPath = readonly (string | number)[];
 
 /** Identity of an object across two syntheses. */
 export function synthesisKey(obj: KubeObject): string {
@@ -63,13 +63,6 @@ export function replaceAt<T>(obj: unknown, paths: readonly FieldPath[], valueAt:
     node[path[path.length - 1]] = valueAt(path);
   }
   return copy;
-}
-
-/** The value at a path. */
-export function valueAtPath(obj: unknown, path: FieldPath): unknown {
-  let node = obj;
-  for (const key of path) node = (node as Record<string | number, unknown> | undefined)?.[key];
-  return node;
 }
 
 /**

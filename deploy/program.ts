@@ -9,7 +9,8 @@ import { ServiceImageBuilds, type BuildHost, type RegistryAuth } from './compone
 import { StackSecrets } from './components/stack-secrets';
 import type { PerService } from '../services/contracts';
 import { placeholderImages, type ImagePlan } from './images';
-import { lateFields, synthesisKey, replaceAt, valueAtPath, type FieldPath } from './late-fields';
+import { getIn, type FieldPath } from '../core/object-path';
+import { lateFields, synthesisKey, replaceAt } from './late-fields';
 import { serializeKubeconfig, type Kubeconfig } from './kubeconfig';
 import { planSecrets, missingConfiguredSecrets, type RequiredSecret } from './secret-values';
 import { orderIntoWaves, type WaveName } from './waves';
@@ -143,7 +144,7 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
       const paths = late.get(synthesisKey(obj));
       if (paths === undefined || realObjects === undefined) return obj;
       const real = realObjects.apply((byKey) => byKey.get(synthesisKey(obj)));
-      return replaceAt(obj, paths, (path) => real.apply((o) => valueAtPath(o, path)));
+      return replaceAt(obj, paths, (path) => real.apply((o) => getIn(o, path)));
     },
     extra: {
       foundation: (dependsOn) => [

@@ -2,6 +2,7 @@
 
 import { DEPLOY_ROLE_ANNOTATION, DEPLOY_ROLES, type DeployRole } from '../core/deploy-role';
 import type { KubeObject } from '../core/kube-object';
+import { mapSelectorMatches } from '../core/label-selector';
 
 /**
  * The waves, in order. Each waits for everything in the waves before it.
@@ -104,7 +105,7 @@ function serviceWave(service: KubeObject, objects: readonly KubeObject[], placed
     if (wave !== 'datastores' && wave !== 'workloads') continue;
     if (obj.metadata.namespace !== service.metadata.namespace) continue;
     const labels = podTemplateLabels(obj);
-    if (Object.entries(selector).every(([k, v]) => labels[k] === v)) latest = Math.max(latest, WAVES.indexOf(wave));
+    if (mapSelectorMatches(selector, labels)) latest = Math.max(latest, WAVES.indexOf(wave));
   }
   return latest < 0 ? 'workloads' : WAVES[latest];
 }

@@ -6,7 +6,6 @@ import { buildGraph, edgeSet, renderMermaid } from './graph';
 import { KubeObject } from '../core/kube-object';
 import { DiffReport, EnvironmentDiff, TopologyChange } from './render';
 
-export type SynthesizeEnvironments = (envs: readonly EnvironmentName[]) => Map<string, readonly KubeObject[]>;
 
 /** Checks an environment name given on the command line. */
 export function environmentOption(option: string, value: string): EnvironmentName {

@@ -2,18 +2,12 @@
 // ingress → services → workloads → data stores, the connections network policies allow, and the cron jobs.
 import { apiGroup } from './objects';
 import { DEPLOY_ROLE_ANNOTATION } from '../core/deploy-role';
+import { selectorMatches, type LabelSelector } from '../core/label-selector';
+import { getIn } from '../core/object-path';
 import { KubeObject } from '../core/kube-object';
 
 type Labels = Readonly<Record<string, string>>;
 
-interface LabelSelector {
-  readonly matchLabels?: Labels;
-  readonly matchExpressions?: readonly {
-    key: string;
-    operator: string;
-    values?: readonly string[];
-  }[];
-}
 
 interface PolicyPort {
   readonly protocol?: string;
@@ -73,39 +67,13 @@ interface PodGroup {
   readonly podLabels: Labels;
 }
 
-function matches(selector: LabelSelector | undefined, labels: Labels): boolean {
-  if (!selector) return true;
-  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  const byExpression = (selector.matchExpressions ?? []).every((e) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    switch (e.operator) {
-      case 'In':
-        return has && (e.values ?? []).includes(labels[e.key]);
-      case 'NotIn':
-        return !has || !(e.values ?? []).includes(labels[e.key]);
-      case 'Exists':
-        return has;
-      case 'DoesNotExist':
-        return !has;
-      default:
-        return false;
-    }
-  });
-  return byLabel && byExpression;
-}
+const matches = (selector: LabelSelector | undefined, labels: Labels): boolean => selectorMatches(selector, labels);
 
 function nodeId(kind: string, name: string): string {
   return `${kind}_${name}`.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
-function get<T>(value: unknown, ...path: string[]): T | undefined {
-  let v: unknown = value;
-  for (const key of path) {
-    if (typeof v !== 'object' || v === null) return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  return v as T | undefined;
-}
+const get = <T>(value: unknown, ...path: string[]): T | undefined => getIn(value, path) as T | undefined;
 
 const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   Deployment: ['spec', 'template'],
