@@ -30,7 +30,7 @@ export function releaseImages(env: EnvironmentConfig, releasesDir: string = RELE
     throw new ConfigError(env.name, [`release record ${file} could not be read: ${(err as Error).message}`]);
   }
   const result = releaseRecordSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(env.name, formatIssues(raw, result.error).map((p) => `release record ${file}: ${p}`));
+  if (!result.success) throw new ConfigError(env.name, formatIssues(raw, result.error, releaseRecordSchema).map((p) => `release record ${file}: ${p}`));
   return { api: result.data.images.api, worker: result.data.images.worker };
 }
 
