@@ -18,7 +18,10 @@ const port = z.number().superRefine((v, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** Container resources, units in the names (millicores, MiB). Limits must not be below requests. */
+/**
+ * Container resources, units in the names (millicores, MiB). Limits must not be below requests.
+ * The API server takes any quantity from 0; the upper bounds here are the project's own.
+ */
 export const resourcesSchema = z
   .object({
     cpuRequestMillis: z.number().int().min(1).max(64000).describe('CPU request in millicores (1000 = one core).'),
@@ -60,7 +63,7 @@ export const autoscalingSchema = z
 const workloadShape = {
   replicas: z.number().int().min(0).max(INT32_MAX).optional().describe("fixed pod count (an int32); set either this or `autoscaling`."),
   autoscaling: autoscalingSchema.optional().describe("a HorizontalPodAutoscaler instead of a fixed count; set either this or `replicas`."),
-  resources: resourcesSchema.describe('requests and limits of the container.'),
+  resources: resourcesSchema.describe('requests and limits of the container (the API server takes any quantity from 0; the bounds here are the project\'s own).'),
 };
 
 /** A stateless workload runs a fixed replica count or an autoscaler, never both. */
@@ -98,7 +101,7 @@ const CRON_TEXT =
 export const environmentSchema = z
   .object({
     name: z.enum(ENVIRONMENT_NAMES).describe('the environment this file configures; must equal the file it is in.'),
-    namespace: checked(checkDnsLabel).describe(`the Namespace every object goes into: ${DNS_LABEL_TEXT}.`),
+    namespace: checked(checkDnsLabel).describe(`the Namespace every object goes into: ${DNS_LABEL_TEXT}; not \`default\` or a \`kube-\` namespace.`),
     cluster: z
       .object({
         /**
