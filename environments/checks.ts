@@ -14,7 +14,8 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
  * label is enough inside the cluster) or an IPv4 address in plain dotted form. Not a URL, no port.
  */
 export function checkConnectHost(value: string): string | undefined {
-  const problem = "must be a host: a lower-case DNS name such as smtp.example.com or mailpit.mailpit.svc.cluster.local, or an IPv4 address such as 10.0.0.25 (no scheme, no port, no path)";
+  const problem =
+    'must be a host: a lower-case DNS name such as smtp.example.com or mailpit.mailpit.svc.cluster.local, or an IPv4 address such as 10.0.0.25 (no scheme, no port, no path)';
   if (isIPv4(value)) return undefined;
   if (isSloppyIPv4(value)) return `${problem}; '${value}' has leading zeros, which some resolvers read as octal`;
   const ok = value.length <= 253 && DNS_SUBDOMAIN.test(value) && value.split('.').every((p) => p.length <= 63);
@@ -54,4 +55,3 @@ export function checkServerUrl(value: string): string | undefined {
   if (/^[a-z]+:\/\/[^/]*:0+(\/|$)/i.test(value)) return `${problem} (port 1-65535)`;
   return undefined;
 }
-

@@ -38,7 +38,8 @@ function typeOf(s: JsonSchema): string {
         : s.maximum !== undefined
           ? `, at most ${s.maximum}`
           : '';
-  if (s.type === 'array') return `list of ${s.items ? typeOf(s.items) : 'values'}${s.minItems !== undefined ? `; at least ${s.minItems}` : ''}`;
+  if (s.type === 'array')
+    return `list of ${s.items ? typeOf(s.items) : 'values'}${s.minItems !== undefined ? `; at least ${s.minItems}` : ''}`;
   if (s.type === 'string' && s.format === 'email') return 'string, an email address';
   return `${s.type ?? 'value'}${range}`;
 }

@@ -13,10 +13,10 @@ const REPO_ROOT = resolve(__dirname, '..');
  * imports something missing or throws is then a config error like any other, not a crash of the
  * whole command before its error handling is in place. Literal requires, so a bundler sees them.
  */
-const FILES: Record<EnvironmentName, { readonly path: () => string; readonly load: () => Record<string, unknown> }> = {
-  dev: { path: () => require.resolve('./dev'), load: () => require('./dev') },
-  staging: { path: () => require.resolve('./staging'), load: () => require('./staging') },
-  prod: { path: () => require.resolve('./prod'), load: () => require('./prod') },
+const FILES: Record<EnvironmentName, () => Record<string, unknown>> = {
+  dev: () => require('./dev'),
+  staging: () => require('./staging'),
+  prod: () => require('./prod'),
 };
 
 /** Invalid environment configuration; `problems` has one line per field. */
@@ -82,7 +82,9 @@ function compileErrorOf(err: unknown): string | undefined {
   const m = err instanceof Error ? /^(.+):(\d+):(\d+): ERROR: (.+)$/m.exec(err.message) : null;
   if (!first && m) first = { text: m[4], location: { file: m[1], line: Number(m[2]), column: Number(m[3]) } };
   if (!first || typeof first.text !== 'string') return undefined;
-  const at = first.location ? `${shown(resolve(first.location.file))}:${first.location.line}:${first.location.column + 1}` : '(unknown file)';
+  const at = first.location
+    ? `${shown(resolve(first.location.file))}:${first.location.line}:${first.location.column + 1}`
+    : '(unknown file)';
   return `${at}: syntax error: ${first.text}`;
 }
 
@@ -102,16 +104,16 @@ export function describeLoadFailure(file: string, err: unknown): string {
 
 /** The raw (unvalidated) input an environment file exports, or a ConfigError saying where it broke. */
 export function loadEnvironmentInput(name: EnvironmentName): EnvironmentInput {
-  const file = FILES[name];
+  const file = resolve(__dirname, `${name}.ts`);
   let exports: Record<string, unknown>;
   try {
-    exports = file.load();
+    exports = FILES[name]();
   } catch (err) {
-    throw new ConfigError(name, [describeLoadFailure(file.path(), err)]);
+    throw new ConfigError(name, [describeLoadFailure(file, err)]);
   }
   const input = exports?.[name];
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new ConfigError(name, [`${shown(file.path())}: must export \`const ${name}: EnvironmentInput = { … }\` (found ${describe(input)})`]);
+    throw new ConfigError(name, [`${shown(file)}: must export \`const ${name}: EnvironmentInput = { … }\` (found ${describe(input)})`]);
   }
   return input as EnvironmentInput;
 }
@@ -125,7 +127,8 @@ const defOf = (s: AnySchema) => (s as unknown as { _zod: { def: Record<string, u
 function unwrap(s: AnySchema): AnySchema {
   for (;;) {
     const def = defOf(s);
-    if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'readonly') s = def.innerType as AnySchema;
+    if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'readonly')
+      s = def.innerType as AnySchema;
     else if (def.type === 'pipe') s = def.in as AnySchema;
     else return s;
   }
@@ -259,7 +262,9 @@ export function validateEnvironment(environment: string, input: unknown): Enviro
   const result = environmentSchema.safeParse(input);
   if (!result.success) throw new ConfigError(environment, formatIssues(input, result.error));
   if (result.data.name !== environment) {
-    throw new ConfigError(environment, [`name (${JSON.stringify(result.data.name)}) must equal the environment it configures ('${environment}')`]);
+    throw new ConfigError(environment, [
+      `name (${JSON.stringify(result.data.name)}) must equal the environment it configures ('${environment}')`,
+    ]);
   }
   return result.data;
 }

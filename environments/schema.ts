@@ -29,7 +29,12 @@ export const resourcesSchema = z
     memoryRequestMiB: z.number().int().min(1).max(262144).describe('memory request in MiB.'),
     memoryLimitMiB: z.number().int().min(1).max(262144).describe('memory limit in MiB; at least `memoryRequestMiB`.'),
     ephemeralStorageRequestMiB: z.number().int().min(1).max(1048576).describe('ephemeral storage request in MiB (scratch space and logs).'),
-    ephemeralStorageLimitMiB: z.number().int().min(1).max(1048576).describe('ephemeral storage limit in MiB; at least `ephemeralStorageRequestMiB`.'),
+    ephemeralStorageLimitMiB: z
+      .number()
+      .int()
+      .min(1)
+      .max(1048576)
+      .describe('ephemeral storage limit in MiB; at least `ephemeralStorageRequestMiB`.'),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -51,7 +56,9 @@ export const autoscalingSchema = z
       .int()
       .min(1)
       .max(100)
-      .describe('average CPU use, as a percentage of the CPU request, that the autoscaler aims at (the API server takes more than 100; this project does not).'),
+      .describe(
+        'average CPU use, as a percentage of the CPU request, that the autoscaler aims at (the API server takes more than 100; this project does not).',
+      ),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -61,9 +68,11 @@ export const autoscalingSchema = z
   });
 
 const workloadShape = {
-  replicas: z.number().int().min(0).max(INT32_MAX).optional().describe("fixed pod count (an int32); set either this or `autoscaling`."),
-  autoscaling: autoscalingSchema.optional().describe("a HorizontalPodAutoscaler instead of a fixed count; set either this or `replicas`."),
-  resources: resourcesSchema.describe('requests and limits of the container (the API server takes any quantity from 0; the bounds here are the project\'s own).'),
+  replicas: z.number().int().min(0).max(INT32_MAX).optional().describe('fixed pod count (an int32); set either this or `autoscaling`.'),
+  autoscaling: autoscalingSchema.optional().describe('a HorizontalPodAutoscaler instead of a fixed count; set either this or `replicas`.'),
+  resources: resourcesSchema.describe(
+    "requests and limits of the container (the API server takes any quantity from 0; the bounds here are the project's own).",
+  ),
 };
 
 /** A stateless workload runs a fixed replica count or an autoscaler, never both. */
@@ -89,7 +98,8 @@ const thumbnailSizes = z
   .superRefine((sizes, ctx) => {
     const seen = new Set<number>();
     for (const [i, size] of sizes.entries()) {
-      if (seen.has(size)) ctx.addIssue({ code: 'custom', path: [i], message: `repeats width ${size}: the worker treats the list as a set` });
+      if (seen.has(size))
+        ctx.addIssue({ code: 'custom', path: [i], message: `repeats width ${size}: the worker treats the list as a set` });
       seen.add(size);
     }
   });
@@ -101,7 +111,9 @@ const CRON_TEXT =
 export const environmentSchema = z
   .object({
     name: z.enum(ENVIRONMENT_NAMES).describe('the environment this file configures; must equal the file it is in.'),
-    namespace: checked(checkDnsLabel).describe(`the Namespace every object goes into: ${DNS_LABEL_TEXT}; not \`default\` or a \`kube-\` namespace.`),
+    namespace: checked(checkDnsLabel).describe(
+      `the Namespace every object goes into: ${DNS_LABEL_TEXT}; not \`default\` or a \`kube-\` namespace.`,
+    ),
     cluster: z
       .object({
         /**
@@ -112,7 +124,9 @@ export const environmentSchema = z
         /** kubeconfig context a deploy must use; the wrong-cluster guard checks it. */
         context: z.string().min(1).describe('the kubeconfig context a deploy must use; the wrong-cluster guard checks it.'),
         /** API server URL the context must point at. */
-        server: checked(checkServerUrl).describe('the API server URL that context must point at: http(s), a host, a port 1-65535 if any; no user, query or fragment.'),
+        server: checked(checkServerUrl).describe(
+          'the API server URL that context must point at: http(s), a host, a port 1-65535 if any; no user, query or fragment.',
+        ),
       })
       .strict()
       .describe('the cluster a deploy of this environment may touch.'),
@@ -121,23 +135,33 @@ export const environmentSchema = z
       "registry prefix service images are pushed to and pulled from: host[:port][/path] in lower case, port 1-65535, path parts joined by '.', '_', '__' or '-' (the container runtimes' reference grammar).",
     ),
     /** Where service images come from: built from the working tree, or the release record. */
-    imageSource: z.enum(['build', 'release']).describe('where service images come from: built from the working tree, or the release record in environments/releases/.'),
+    imageSource: z
+      .enum(['build', 'release'])
+      .describe('where service images come from: built from the working tree, or the release record in environments/releases/.'),
     /** Tag of service images when `imageSource` is `build` and the deploy step has not pinned digests. */
     devImageTag: z
       .string()
       .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a Docker tag: letters, digits, _ . -')
       .refine((t) => t !== 'latest', "must not be 'latest': pin a version")
-      .describe("tag of the service images when `imageSource` is `build`: a Docker tag (letters, digits, '_', '.', '-'; at most 128, not starting with '.' or '-'), never `latest`."),
+      .describe(
+        "tag of the service images when `imageSource` is `build`: a Docker tag (letters, digits, '_', '.', '-'; at most 128, not starting with '.' or '-'), never `latest`.",
+      ),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).describe("the services' LOG_LEVEL."),
     ingress: z
       .object({
         host: checked(checkHostname).describe(
           'the public host of the api, as an Ingress rule and its TLS section take it: a lower-case DNS name with at least one dot, labels of at most 63 characters, at most 253 in all; not an IP address, URL, port or wildcard.',
         ),
-        className: checked(checkDnsLabel).describe(`the IngressClass: ${DNS_LABEL_TEXT} (the API server takes a DNS subdomain; the constructs keep to labels).`),
+        className: checked(checkDnsLabel).describe(
+          `the IngressClass: ${DNS_LABEL_TEXT} (the API server takes a DNS subdomain; the constructs keep to labels).`,
+        ),
         /** Namespace of the ingress controller, which network policy lets reach the api. */
-        controllerNamespace: checked(checkDnsLabel).describe(`the namespace of the ingress controller, which network policy lets reach the api: ${DNS_LABEL_TEXT}.`),
-        tlsSecretName: checked(checkDnsLabel).optional().describe(`the Secret holding the TLS certificate; no TLS when absent: ${DNS_LABEL_TEXT}.`),
+        controllerNamespace: checked(checkDnsLabel).describe(
+          `the namespace of the ingress controller, which network policy lets reach the api: ${DNS_LABEL_TEXT}.`,
+        ),
+        tlsSecretName: checked(checkDnsLabel)
+          .optional()
+          .describe(`the Secret holding the TLS certificate; no TLS when absent: ${DNS_LABEL_TEXT}.`),
       })
       .strict()
       .describe('how the api is reached from outside.'),
@@ -157,7 +181,9 @@ export const environmentSchema = z
       .describe('the image-resize worker Deployment.'),
     postgres: z
       .object({
-        image: checked(checkImageRef).describe('PostgreSQL image, pinned by a tag (not `latest`) or a digest, in the container runtimes\' reference grammar (a registry port 1-65535).'),
+        image: checked(checkImageRef).describe(
+          "PostgreSQL image, pinned by a tag (not `latest`) or a digest, in the container runtimes' reference grammar (a registry port 1-65535).",
+        ),
         storageGiB: z.number().int().min(1).max(16384).describe('size of the data volume in GiB.'),
         resources: resourcesSchema.describe('requests and limits of the database container.'),
       })
@@ -166,7 +192,12 @@ export const environmentSchema = z
     redis: z
       .object({
         image: checked(checkImageRef).describe('Redis image, pinned by a tag (not `latest`) or a digest, as for `postgres.image`.'),
-        maxMemoryMiB: z.number().int().min(16).max(262144).describe("Redis's maxmemory in MiB; below `redis.resources.memoryLimitMiB`, for headroom."),
+        maxMemoryMiB: z
+          .number()
+          .int()
+          .min(16)
+          .max(262144)
+          .describe("Redis's maxmemory in MiB; below `redis.resources.memoryLimitMiB`, for headroom."),
         resources: resourcesSchema.describe('requests and limits of the cache container.'),
       })
       .strict()
@@ -183,9 +214,11 @@ export const environmentSchema = z
       .describe('the scheduled jobs.'),
     smtp: z
       .object({
-        host: checked(checkConnectHost).describe('the SMTP relay the summary job sends through: a lower-case DNS name (one label is enough in the cluster) or a dotted IPv4 address without leading zeros; not a URL, no port.'),
+        host: checked(checkConnectHost).describe(
+          'the SMTP relay the summary job sends through: a lower-case DNS name (one label is enough in the cluster) or a dotted IPv4 address without leading zeros; not a URL, no port.',
+        ),
         port: port.describe('port of the SMTP relay: an integer 1-65535.'),
-        from: z.email().describe('sender address of the summary mail (the same email check as the api\'s SMTP_FROM).'),
+        from: z.email().describe("sender address of the summary mail (the same email check as the api's SMTP_FROM)."),
         /** Where the relay lives, for the summary job's egress policy. */
         egressCidr: checked(checkCanonicalCidrV4).describe(
           "where the relay lives, for the summary job's egress NetworkPolicy: an IPv4 CIDR in canonical form (no bits set past the prefix, no leading zeros; the API server warns about both today and refuses them under strict validation).",

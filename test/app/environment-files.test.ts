@@ -2,7 +2,7 @@
 // is a config error like any other: the real `tasknote synth` names the file, the line and the
 // column and what is wrong, prints no stack trace, exits 1 and writes nothing.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -38,7 +38,10 @@ const listing = () => readdirSync(out).sort();
 beforeAll(() => {
   repo = mkdtempSync(join(tmpdir(), 'tasknote-envfiles-'));
   for (const entry of COPIED) {
-    cpSync(join(ROOT, entry), join(repo, entry), { recursive: true, filter: (src) => !src.includes('node_modules') && !src.includes('/dist') });
+    cpSync(join(ROOT, entry), join(repo, entry), {
+      recursive: true,
+      filter: (src) => !src.includes('node_modules') && !src.includes('/dist'),
+    });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(repo, 'node_modules'));
   original = Object.fromEntries(['dev.ts', 'third-party-images.ts'].map((f) => [f, readFileSync(join(repo, 'environments', f), 'utf8')]));
@@ -67,7 +70,11 @@ test('fails on a syntax error in an environment file, naming its line and column
   edit('dev.ts', "  logLevel: 'debug',", "  logLevel: 'debug',,");
   const at = positionOf(original['dev.ts'], "  logLevel: 'debug',");
   const [line, column] = at.split(':').map(Number);
-  expectRefused(synth(['--env', 'dev']), `environments/dev.ts:${line}:${column + "  logLevel: 'debug',".length}: syntax error: Expected identifier but found ","`, api);
+  expectRefused(
+    synth(['--env', 'dev']),
+    `environments/dev.ts:${line}:${column + "  logLevel: 'debug',".length}: syntax error: Expected identifier but found ","`,
+    api,
+  );
 });
 
 test('fails on a syntax error in a file an environment file imports, naming that file', () => {
@@ -83,14 +90,20 @@ test('fails on a failed import, naming the import', () => {
   const [line] = positionOf(original['dev.ts'], "from './third-party-images'").split(':');
   const r = synth(['--env', 'dev']);
   expectRefused(r, r.stderr.split('\n')[1].slice(4), api);
-  expect(r.stderr).toMatch(new RegExp(`^  - environments/dev\\.ts:${line}:\\d+: failed import: cannot find module './third-party-imagez'$`, 'm'));
+  expect(r.stderr).toMatch(
+    new RegExp(`^  - environments/dev\\.ts:${line}:\\d+: failed import: cannot find module './third-party-imagez'$`, 'm'),
+  );
 });
 
 test('fails on an exception while the file loads, naming the line it was thrown at', () => {
   const api = readFileSync(join(out, 'dev', 'api.yaml'), 'utf8');
   edit('dev.ts', "  logLevel: 'debug',", "  logLevel: (() => { throw new RangeError('no log level today'); })(),");
   const [line] = positionOf(original['dev.ts'], "  logLevel: 'debug',").split(':');
-  expectRefused(synth(['--env', 'dev']), `environments/dev.ts:${line}:28: RangeError while loading the environment file: no log level today`, api);
+  expectRefused(
+    synth(['--env', 'dev']),
+    `environments/dev.ts:${line}:28: RangeError while loading the environment file: no log level today`,
+    api,
+  );
 });
 
 test('fails when an environment file does not export its environment', () => {
@@ -99,11 +112,21 @@ test('fails when an environment file does not export its environment', () => {
   expectRefused(synth(['--env', 'dev']), 'environments/dev.ts: must export `const dev: EnvironmentInput = { … }` (found nothing)', api);
 });
 
+test('fails when an environment file is missing', () => {
+  const api = readFileSync(join(out, 'dev', 'api.yaml'), 'utf8');
+  unlinkSync(join(repo, 'environments', 'dev.ts'));
+  const r = synth(['--env', 'dev']);
+  expectRefused(r, r.stderr.split('\n')[1].slice(4), api);
+  expect(r.stderr).toMatch(/^ {2}- environments\/dev\.ts: cannot be read: ENOENT/m);
+});
+
 test('a broken environment file stops a synth of every environment, and nothing is written for any', () => {
   edit('dev.ts', "  logLevel: 'debug',", '  logLevel: (null as any).level,');
   const r = synth();
   expect(r.status).toBe(1);
-  expect(r.stderr).toMatch(/^ {2}- environments\/dev\.ts:\d+:\d+: TypeError while loading the environment file: Cannot read properties of null \(reading 'level'\)$/m);
+  expect(r.stderr).toMatch(
+    /^ {2}- environments\/dev\.ts:\d+:\d+: TypeError while loading the environment file: Cannot read properties of null \(reading 'level'\)$/m,
+  );
   expect(r.stderr).not.toMatch(/^\s+at /m);
   // staging and prod were fine, but a failed synth writes nothing at all.
   expect(listing()).toEqual(['dev']);

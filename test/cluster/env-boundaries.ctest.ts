@@ -61,7 +61,16 @@ let fileCount = 0;
 function dryRun(objects: readonly unknown[]): { accepted: boolean; output: string } {
   const file = join(DIR, `case-${++fileCount}.yaml`);
   writeFileSync(file, objects.map((o) => stringify(o, { version: '1.1' })).join('---\n'));
-  const r = kubectl(['apply', '--server-side', '--force-conflicts', '--dry-run=server', '--validate=strict', '--field-manager=env-bounds', '-f', file]);
+  const r = kubectl([
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '--dry-run=server',
+    '--validate=strict',
+    '--field-manager=env-bounds',
+    '-f',
+    file,
+  ]);
   return { accepted: r.status === 0, output: `${r.stderr}\n${r.stdout}`.trim() };
 }
 
@@ -101,7 +110,11 @@ beforeAll(() => {
         side,
         synthAccepts: synthVerdict(b.env, [setArg(b.field, value)]).accepted,
         serverAccepts: server.accepted,
-        server: server.output.split('\n').find((l) => /error|invalid|warning/i.test(l))?.slice(0, 240) ?? '',
+        server:
+          server.output
+            .split('\n')
+            .find((l) => /error|invalid|warning/i.test(l))
+            ?.slice(0, 240) ?? '',
         warned: /^Warning: /m.test(server.output),
         replaced: hits.n,
       });
@@ -120,7 +133,10 @@ beforeAll(() => {
       'where synth is stricter:',
       ...rows
         .filter((r) => r.synthAccepts !== r.serverAccepts)
-        .map((r) => `  ${r.field}=${JSON.stringify(r.value)}: synth ${verdict(r.synthAccepts)}, API server ${verdict(r.serverAccepts)}${r.warned ? ' (with a warning)' : ''}`),
+        .map(
+          (r) =>
+            `  ${r.field}=${JSON.stringify(r.value)}: synth ${verdict(r.synthAccepts)}, API server ${verdict(r.serverAccepts)}${r.warned ? ' (with a warning)' : ''}`,
+        ),
     ].join('\n'),
   );
 });

@@ -52,7 +52,17 @@ export const API_SERVER_BOUNDARIES: readonly ApiServerBoundary[] = [
     kinds: ['Ingress'],
     sentinel: 'sentinel.example.org',
     accept: ['a.b', 'tasknote.example.com', `${a(63)}.com`, NAME_253, '256.1.2.3', '1.2.3.4.5', 'x-1.example.com'],
-    refuse: [`${NAME_253}e`, '10.1.2.3', '010.001.002.003', 'Tasknote.example.com', 'tasknote.example.com:443', 'https://tasknote.example.com', 'a..b', 'tasknote_api.example.com', '-a.example.com'],
+    refuse: [
+      `${NAME_253}e`,
+      '10.1.2.3',
+      '010.001.002.003',
+      'Tasknote.example.com',
+      'tasknote.example.com:443',
+      'https://tasknote.example.com',
+      'a..b',
+      'tasknote_api.example.com',
+      '-a.example.com',
+    ],
     stricter: {
       [`"${a(64)}.com"`]: 'DNS labels hold at most 63 octets; no resolver finds this name (IsDNS1123Subdomain checks the total only)',
       '"*.example.com"': 'a wildcard is no host for the api to answer on',
@@ -261,7 +271,18 @@ export const API_SERVER_BOUNDARIES: readonly ApiServerBoundary[] = [
     env: 'dev',
     kinds: ['CronJob'],
     sentinel: 'America/Noronha',
-    accept: ['UTC', 'Etc/UTC', 'Europe/Berlin', 'US/Pacific', 'EST', 'GMT', 'Etc/GMT+5', 'Zulu', 'Asia/Calcutta', 'America/Argentina/ComodRivadavia'],
+    accept: [
+      'UTC',
+      'Etc/UTC',
+      'Europe/Berlin',
+      'US/Pacific',
+      'EST',
+      'GMT',
+      'Etc/GMT+5',
+      'Zulu',
+      'Asia/Calcutta',
+      'America/Argentina/ComodRivadavia',
+    ],
     refuse: ['us/pacific', 'europe/berlin', 'utc', 'Local', 'local', 'Mars/Olympus', 'Europe/Berlin ', 'UTC+1', ''],
     stricter: { '"Factory"': "Node's Intl refuses it, and the summary job reads the same value as SUMMARY_TIME_ZONE" },
   },
@@ -336,13 +357,15 @@ export function synthVerdict(env: EnvironmentName, sets: readonly string[]): Syn
   try {
     output = synthesizeEnvironment(env, { overrides: sets });
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof SynthError) return { accepted: false, message: `${err.message}\nNothing was written.`, outputs: [] };
+    if (err instanceof ConfigError || err instanceof SynthError)
+      return { accepted: false, message: `${err.message}\nNothing was written.`, outputs: [] };
     throw err;
   }
   const report = checkObjects(
     output.files.flatMap((f) => f.objects.map((object) => ({ source: `dist/${env}/${f.path}`, object }))),
     { name: env, profile: env },
   );
-  if (!report.ok) return { accepted: false, message: `${formatReport(report, 'text')}\nThe manifests fail the check. Nothing was written.`, outputs: [] };
+  if (!report.ok)
+    return { accepted: false, message: `${formatReport(report, 'text')}\nThe manifests fail the check. Nothing was written.`, outputs: [] };
   return { accepted: true, message: '', outputs: [output] };
 }

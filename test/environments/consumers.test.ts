@@ -61,12 +61,15 @@ describe('worker.thumbnailSizes: a set to the worker', () => {
 });
 
 describe('smtp: what the summary command reads', () => {
-  test.each(['smtp.example.com', 'mailpit', 'mailpit.mailpit.svc.cluster.local', '10.0.0.25'])('host %p reaches SMTP_HOST as a bare host', (host) => {
-    const config = summaryOf(configMap([setArg('smtp.host', host)], 'tasknote-api-config'));
-    expect(config.smtp.host).toBe(host);
-    // A host, not a URL: it is exactly the host part of a URL built on it.
-    expect(new URL(`smtp://${host}:25`).hostname).toBe(host);
-  });
+  test.each(['smtp.example.com', 'mailpit', 'mailpit.mailpit.svc.cluster.local', '10.0.0.25'])(
+    'host %p reaches SMTP_HOST as a bare host',
+    (host) => {
+      const config = summaryOf(configMap([setArg('smtp.host', host)], 'tasknote-api-config'));
+      expect(config.smtp.host).toBe(host);
+      // A host, not a URL: it is exactly the host part of a URL built on it.
+      expect(new URL(`smtp://${host}:25`).hostname).toBe(host);
+    },
+  );
 
   test.each(['smtp://smtp.example.com', 'smtp.example.com:587', 'smtp.example.com/x', 'Smtp.Example.com', '010.0.0.25', 'a_b', ''])(
     'fails when the host is %p: the SMTP client would look it up as a name at send time',

@@ -27,15 +27,33 @@ afterEach(() => {
 describe('fails when a path segment is not an own field of the schema', () => {
   test.each([
     ['__proto__.polluted=1', '--set __proto__.polluted: unknown key "__proto__"; known keys at the top level: ' + TOP],
-    ['constructor.prototype.polluted=1', '--set constructor.prototype.polluted: unknown key "constructor"; known keys at the top level: ' + TOP],
+    [
+      'constructor.prototype.polluted=1',
+      '--set constructor.prototype.polluted: unknown key "constructor"; known keys at the top level: ' + TOP,
+    ],
     ['prototype.polluted=1', `--set prototype.polluted: unknown key "prototype"; known keys at the top level: ${TOP}`],
     ['toString=1', `--set toString: unknown key "toString"; known keys at the top level: ${TOP}`],
     ['hasOwnProperty=1', `--set hasOwnProperty: unknown key "hasOwnProperty"; known keys at the top level: ${TOP}`],
-    ['api.__proto__.polluted=1', '--set api.__proto__.polluted: unknown key "__proto__"; known keys of api: replicas, autoscaling, resources'],
-    ['api.constructor.prototype.polluted=1', '--set api.constructor.prototype.polluted: unknown key "constructor"; known keys of api: replicas, autoscaling, resources'],
-    ['api.resources.valueOf=1', '--set api.resources.valueOf: unknown key "valueOf"; known keys of api.resources: cpuRequestMillis, cpuLimitMillis, memoryRequestMiB, memoryLimitMiB, ephemeralStorageRequestMiB, ephemeralStorageLimitMiB'],
-    ['worker.thumbnailSizes.length=0', "--set worker.thumbnailSizes.length: 'worker.thumbnailSizes' is not an object here (it is [64,256])"],
-    ['worker.thumbnailSizes.__proto__.polluted=1', "--set worker.thumbnailSizes.__proto__.polluted: 'worker.thumbnailSizes' is not an object here (it is [64,256])"],
+    [
+      'api.__proto__.polluted=1',
+      '--set api.__proto__.polluted: unknown key "__proto__"; known keys of api: replicas, autoscaling, resources',
+    ],
+    [
+      'api.constructor.prototype.polluted=1',
+      '--set api.constructor.prototype.polluted: unknown key "constructor"; known keys of api: replicas, autoscaling, resources',
+    ],
+    [
+      'api.resources.valueOf=1',
+      '--set api.resources.valueOf: unknown key "valueOf"; known keys of api.resources: cpuRequestMillis, cpuLimitMillis, memoryRequestMiB, memoryLimitMiB, ephemeralStorageRequestMiB, ephemeralStorageLimitMiB',
+    ],
+    [
+      'worker.thumbnailSizes.length=0',
+      "--set worker.thumbnailSizes.length: 'worker.thumbnailSizes' is not an object here (it is [64,256])",
+    ],
+    [
+      'worker.thumbnailSizes.__proto__.polluted=1',
+      "--set worker.thumbnailSizes.__proto__.polluted: 'worker.thumbnailSizes' is not an object here (it is [64,256])",
+    ],
     ['namespace.length=1', `--set namespace.length: 'namespace' is not an object here (it is "tasknote-dev")`],
   ])('%s', (override, problem) => {
     expect(problemsOf(() => applyOverrides('dev', dev, [override]))).toEqual([problem]);
@@ -76,9 +94,14 @@ test('changes only the copy: the environment file, its nested objects and other 
 
 test('fails when a YAML value smuggles __proto__ or unknown keys into an object', () => {
   const problems = problemsOf(() =>
-    loadEnvironment('dev', ['api.autoscaling={minReplicas: 1, maxReplicas: 2, targetCpuUtilizationPercent: 50, __proto__: {polluted: 1}}', 'api.replicas=null']),
+    loadEnvironment('dev', [
+      'api.autoscaling={minReplicas: 1, maxReplicas: 2, targetCpuUtilizationPercent: 50, __proto__: {polluted: 1}}',
+      'api.replicas=null',
+    ]),
   );
-  expect(problems).toContain('api.autoscaling.__proto__: unknown key; known keys here: minReplicas, maxReplicas, targetCpuUtilizationPercent');
+  expect(problems).toContain(
+    'api.autoscaling.__proto__: unknown key; known keys here: minReplicas, maxReplicas, targetCpuUtilizationPercent',
+  );
 });
 
 test('a whole object can be set as a YAML flow mapping, and is validated like the file', () => {
