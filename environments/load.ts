@@ -211,7 +211,8 @@ function setAt(root: Record<string, unknown>, path: readonly string[], value: un
     } else if (isPlainObject(next)) {
       node = next;
     } else {
-      return `'${path.slice(0, i + 1).join('.')}' is not an object here (it is ${describe(next)})`;
+      const at = path.slice(0, i + 1).join('.');
+      return `'${at}' is a value (${describe(next)}), not an object: set it whole, e.g. ${at}=<value>`;
     }
   }
   return undefined;

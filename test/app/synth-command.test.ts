@@ -69,7 +69,7 @@ const BAD_INPUT: [string, string[], string[]][] = [
   ['an unknown top-level key', ['--env', 'dev', '--set', 'colour=blue'], ['--set colour: unknown key "colour"', 'known keys at the top level: name, namespace, cluster,']],
   ['__proto__ as a path', ['--env', 'dev', '--set', '__proto__.polluted=1'], ['--set __proto__.polluted: unknown key "__proto__"', 'known keys at the top level: name,']],
   ['constructor as a path', ['--env', 'dev', '--set', 'api.constructor.prototype.x=1'], ['--set api.constructor.prototype.x: unknown key "constructor"', 'known keys of api: replicas']],
-  ['a key below a value', ['--env', 'dev', '--set', 'api.replicas.x=1'], ["'api.replicas' is not an object here"]],
+  ['a key below a value', ['--env', 'dev', '--set', 'api.replicas.x=1'], ["'api.replicas' is a value (1), not an object: set it whole, e.g. api.replicas=<value>"]],
   ['HPA min > max', ['--env', 'staging', '--set', 'api.autoscaling.minReplicas=5'], ['api.autoscaling.minReplicas', 'must be <= maxReplicas (4)', 'received 5']],
   ['replicas and autoscaling both set', ['--env', 'staging', '--set', 'api.replicas=2'], ["api.replicas: set either 'replicas' or 'autoscaling', not both"]],
   ['a cron field out of range', ['--env', 'dev', '--set', 'jobs.summarySchedule=61 6 * * *'], ['jobs.summarySchedule', 'received "61 6 * * *"', 'end of range (61) above maximum (59)']],

@@ -48,13 +48,16 @@ describe('fails when a path segment is not an own field of the schema', () => {
     ],
     [
       'worker.thumbnailSizes.length=0',
-      "--set worker.thumbnailSizes.length: 'worker.thumbnailSizes' is not an object here (it is [64,256])",
+      "--set worker.thumbnailSizes.length: 'worker.thumbnailSizes' is a value ([64,256]), not an object: set it whole, e.g. worker.thumbnailSizes=<value>",
     ],
     [
       'worker.thumbnailSizes.__proto__.polluted=1',
-      "--set worker.thumbnailSizes.__proto__.polluted: 'worker.thumbnailSizes' is not an object here (it is [64,256])",
+      "--set worker.thumbnailSizes.__proto__.polluted: 'worker.thumbnailSizes' is a value ([64,256]), not an object: set it whole, e.g. worker.thumbnailSizes=<value>",
     ],
-    ['namespace.length=1', `--set namespace.length: 'namespace' is not an object here (it is "tasknote-dev")`],
+    [
+      'namespace.length=1',
+      `--set namespace.length: 'namespace' is a value ("tasknote-dev"), not an object: set it whole, e.g. namespace=<value>`,
+    ],
   ])('%s', (override, problem) => {
     expect(problemsOf(() => applyOverrides('dev', dev, [override]))).toEqual([problem]);
   });
