@@ -1,10 +1,18 @@
 // Value rules shared by the constructs and the environment schema, so both reject the same input
 // with the same words. Each returns `undefined` when the value is fine, else what is wrong.
-import { CronExpressionParser } from 'cron-parser';
-import { parseImageReference } from './image-reference';
+import { parseImageReference, REGISTRY_PREFIX, IMAGE_NAME_MAX, registryPortOk } from './image-reference';
+import { standardCronError } from './private/cron';
+import { TIME_ZONES } from './private/time-zones';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN_PART = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Why `value` is no registry prefix (`host[:port][/path]`) for images, or undefined. */
+export function checkRegistry(value: string): string | undefined {
+  return REGISTRY_PREFIX.test(value) && registryPortOk(`${value}/x`) && value.length <= IMAGE_NAME_MAX - 32
+    ? undefined
+    : "must be a registry host[:port][/path] in lower case, such as localhost:5001 or 123456789012.dkr.ecr.eu-west-1.amazonaws.com/tasknote (port 1-65535; path parts joined by '.', '_', '__' or '-')";
+}
 
 export function checkImageRef(ref: string): string | undefined {
   const parsed = parseImageReference(ref);
@@ -25,42 +33,57 @@ export function checkDnsLabel(value: string): string | undefined {
     : "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
 }
 
-/** A host name as an Ingress rule takes it (no wildcard, no port). */
+/**
+ * Go's `netutils.ParseIPSloppy` for IPv4: four dot-separated decimal parts of 0-255, leading
+ * zeros allowed. The API server refuses such a value as an Ingress host ("must be a DNS name,
+ * not an IP address").
+ */
+export function isSloppyIPv4(value: string): boolean {
+  const parts = value.split('.');
+  return parts.length === 4 && parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/** A host name as an Ingress rule takes it (no wildcard, no port, no IP address). */
 export function checkHostname(value: string): string | undefined {
-  const ok = value.length <= 253 && value.includes('.') && value.split('.').every((p) => p.length <= 63 && DNS_SUBDOMAIN_PART.test(p));
-  return ok ? undefined : 'must be a lower-case DNS host name with at least one dot, such as tasknote.example.com';
+  const ok =
+    value.length <= 253 &&
+    value.includes('.') &&
+    !isSloppyIPv4(value) &&
+    value.split('.').every((p) => p.length <= 63 && DNS_SUBDOMAIN_PART.test(p));
+  return ok ? undefined : 'must be a lower-case DNS host name with at least one dot, such as tasknote.example.com (not an IP address, URL or wildcard)';
 }
 
 export function checkPort(value: number): string | undefined {
   return Number.isInteger(value) && value >= 1 && value <= 65535 ? undefined : 'must be an integer port from 1 to 65535';
 }
 
-/** Standard 5-field cron (minute hour day-of-month month day-of-week), as CronJob takes it. */
+/**
+ * A CronJob schedule exactly as the API server's parser (robfig/cron's standard parser) takes it:
+ * five fields (minute hour day-of-month month day-of-week) or one of the descriptors such as
+ * `@daily`. Refused on purpose although the API server takes it: `@every <duration>`, an interval
+ * counted from whenever the controller last ran, which `timeZone` has no say over.
+ */
 export function checkCron(value: string): string | undefined {
-  const fields = value.trim().split(/\s+/);
-  if (fields.length !== 5 || value.trim().startsWith('@')) {
-    return "must be a 5-field cron expression 'minute hour day-of-month month day-of-week', such as '0 6 * * *'";
-  }
-  try {
-    CronExpressionParser.parse(value);
-    return undefined;
-  } catch (err) {
-    return `is not a valid cron expression: ${(err as Error).message}`;
-  }
+  const problem = standardCronError(value);
+  return problem === undefined
+    ? undefined
+    : `must be a cron schedule as Kubernetes takes it: 'minute hour day-of-month month day-of-week' (such as '0 6 * * *'; ranges a-b, steps */n, lists a,b, names jan-dec and sun-sat, day of week 0-6) or @yearly, @monthly, @weekly, @daily, @hourly; here: ${problem}`;
 }
 
-/** An IANA time zone name that CronJob's `timeZone` accepts; the lookup is case-sensitive. */
+/**
+ * A time zone that CronJob's `timeZone` takes: a name of the tz database that Kubernetes embeds,
+ * spelled exactly (aliases such as 'US/Pacific' included, in their own case; 'Local' is not a
+ * zone), and that Node's Intl knows too, since the summary job reads the same value.
+ */
 export function checkTimeZone(value: string): string | undefined {
-  const problem = "must be an IANA time zone such as 'Europe/Berlin' or 'UTC' (case matters)";
-  let resolved: string;
+  const problem = "must be a tz database name such as 'Europe/Berlin' or 'UTC', spelled exactly (case matters)";
+  if (!TIME_ZONES.has(value)) return problem;
   try {
-    resolved = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
   } catch {
-    return problem;
+    return `${problem}; this Node.js does not know '${value}'`;
   }
-  if (!(value.includes('/') || value === 'UTC')) return problem;
-  // ICU matches case-insensitively; the kubelet's tz database does not.
-  return value.toLowerCase() === resolved.toLowerCase() && value !== resolved ? problem : undefined;
+  return undefined;
 }
 
 /** One HPA scaling policy, as the API takes it. */

@@ -40,9 +40,16 @@ test('reports every problem at once, each with the field and the value received'
   );
 });
 
-test('fails when a key is unknown, listing the known keys', () => {
+test('fails when a key is unknown, listing the known keys of the schema', () => {
   expect(problemsOf(() => loadEnvironment('dev', ['ingress.hots=x.example.com']))).toEqual([
-    'ingress.hots: unknown key; known keys here: host, className, controllerNamespace',
+    '--set ingress.hots: unknown key "hots"; known keys of ingress: host, className, controllerNamespace, tlsSecretName',
+  ]);
+});
+
+test('fails when an environment file has an unknown key, listing the schema keys, not the input keys', () => {
+  const input = { ...dev, ingress: { ...dev.ingress, hots: 'x.example.com' } };
+  expect(problemsOf(() => validateEnvironment('dev', input))).toEqual([
+    'ingress.hots: unknown key; known keys here: host, className, controllerNamespace, tlsSecretName',
   ]);
 });
 
