@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import type * as Check from '../check';
 import type * as Synth from '../app/synth';
+import { profileForEnvironment } from '../app/check-profiles';
 import { ENVIRONMENT_NAMES } from '../environments/schema';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
@@ -39,7 +40,7 @@ const checkAll = (outputs: Synth.SynthOutput[]) => {
   return outputs.map((out) =>
     check.checkObjects(
       out.files.flatMap((f) => f.objects.map((object) => ({ source: `dist/${out.env.name}/${f.path}`, object }))),
-      { name: out.env.name, profile: out.env.name },
+      { name: out.env.name, profile: profileForEnvironment(out.env.name) },
     ),
   );
 };
