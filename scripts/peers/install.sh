@@ -121,6 +121,26 @@ install_schemas() {
     [ -d "$src" ] || pdie "kubernetes-validate $KUBERNETES_VALIDATE_VERSION has no $v-$flavour schemas; versions it has: $(find "$tmp/x" -maxdepth 3 -type d -name 'v*-local' -printf '%f ' | sort)"
     cp -r "$src" "$out/schemas/$v-$flavour"
   done
+  # The package's schemas carry "$id: https://kubernetes.io/api/<kind>/<version>" and refer to
+  # "/api/_definitions.json#...", which its own registry serves. For kubeconform, drop the $id
+  # and make the reference relative to the schema file, or it would try to fetch
+  # https://kubernetes.io/api/_definitions.json at run time.
+  "$py" - "$out/schemas" <<'PY'
+import json, pathlib, sys
+def fix(node):
+    if isinstance(node, dict):
+        node.pop("$id", None)
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("/api/_definitions.json#"):
+            node["$ref"] = ref[len("/api/"):]
+        for v in node.values(): fix(v)
+    elif isinstance(node, list):
+        for v in node: fix(v)
+for f in pathlib.Path(sys.argv[1]).rglob("*.json"):
+    doc = json.loads(f.read_text())
+    fix(doc)
+    f.write_text(json.dumps(doc))
+PY
   rm -rf "$tmp"
 }
 
