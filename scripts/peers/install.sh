@@ -145,15 +145,21 @@ PY
 }
 
 ensure() {
-  local tool=$1 dir; dir=$(tool_dir "$tool")
+  local tool=$1 dir lock; dir=$(tool_dir "$tool")
   if [ -e "$dir/.installed" ]; then return 0; fi
   [ "$mode" = check ] && { plog "missing: $tool ($dir)"; return 1; }
+  # Two installs at once (a bench and a by-hand run) must not build into one directory.
+  mkdir -p "$CACHE"
+  exec {lock}>"$CACHE/.lock-$tool"
+  flock "$lock"
+  if [ -e "$dir/.installed" ]; then exec {lock}>&-; return 0; fi
   plog "building $tool into $dir"
   local start=$EPOCHSECONDS
   # Installed in place (a venv records its own path); .installed marks it whole.
   rm -rf "$dir"; mkdir -p "$dir"
   "install_${tool//-/_}" "$dir"
   touch "$dir/.installed"
+  exec {lock}>&-
   plog "built $tool in $((EPOCHSECONDS - start))s"
 }
 
