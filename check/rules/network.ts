@@ -127,6 +127,16 @@ export const NETWORK_RULES: Rule[] = [
           fix: 'add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress, Egress] and no rules, then allow each needed flow explicitly',
         };
       }
+      // Pods without a namespace land in whichever namespace kubectl points at (default):
+      // unless the set brings a namespace-less deny-all policy along, nothing denies them.
+      const loose = ctx.workloads.find((w) => w.namespace === undefined);
+      if (loose && !ctx.allOfKind('NetworkPolicy').some((np) => refOf(np.object).namespace === undefined && isDenyAll(np)))
+        yield {
+          item: loose.item,
+          path: ['metadata', 'namespace'],
+          found: `${loose.kind} ${loose.name} and the other pods without a namespace land in the current namespace (default), which no default-deny NetworkPolicy in this set covers`,
+          fix: 'set metadata.namespace, and add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress, Egress] to that namespace',
+        };
     },
   },
   {
