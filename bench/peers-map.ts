@@ -65,10 +65,35 @@ const RULES_BY_CLASS: Record<DefectClass, string[]> = {
   resources: ['resource-requests', 'memory-limit', 'ephemeral-storage'],
   probes: ['readiness-probe', 'liveness-probe', 'probes-differ', 'startup-probe', 'prestop-delay', 'termination-grace-period'],
   images: ['image-tag', 'image-digest', 'image-pull-policy'],
-  availability: ['replicas', 'pod-disruption-budget', 'pdb-allows-eviction', 'topology-spread', 'zone-spread', 'hpa-with-replicas', 'hpa-behavior'],
+  availability: [
+    'replicas',
+    'pod-disruption-budget',
+    'pdb-allows-eviction',
+    'topology-spread',
+    'zone-spread',
+    'hpa-with-replicas',
+    'hpa-behavior',
+  ],
   network: ['default-deny-network-policy', 'dns-egress', 'ingress-controller-allowed', 'network-flow', 'network-policy-selects'],
-  references: ['missing-configmap', 'missing-secret', 'missing-pvc', 'missing-service-account', 'service-selector', 'service-target-port', 'ingress-backend', 'hpa-target', 'pdb-selector'],
-  jobs: ['cronjob-concurrency-policy', 'cronjob-starting-deadline', 'cronjob-time-zone', 'job-backoff-limit', 'job-active-deadline', 'job-ttl'],
+  references: [
+    'missing-configmap',
+    'missing-secret',
+    'missing-pvc',
+    'missing-service-account',
+    'service-selector',
+    'service-target-port',
+    'ingress-backend',
+    'hpa-target',
+    'pdb-selector',
+  ],
+  jobs: [
+    'cronjob-concurrency-policy',
+    'cronjob-starting-deadline',
+    'cronjob-time-zone',
+    'job-backoff-limit',
+    'job-active-deadline',
+    'job-ttl',
+  ],
   namespaces: ['explicit-namespace', 'pod-security-labels', 'config-hash'],
   waivers: ['waiver-reason', 'waiver-unknown-rule', 'waiver-unused'],
 };
@@ -84,7 +109,17 @@ export const CLASS_OF_RULE: Record<string, DefectClass> = Object.fromEntries(
  */
 export type PeerCheck = { readonly rules: readonly string[]; readonly anyObject?: boolean } | { readonly none: string };
 
-const SCHEMA = ['api-version', 'schema-required', 'schema-type', 'schema-enum', 'schema-format', 'unknown-field', 'yaml-syntax', 'metadata-name', 'label-syntax'];
+const SCHEMA = [
+  'api-version',
+  'schema-required',
+  'schema-type',
+  'schema-enum',
+  'schema-format',
+  'unknown-field',
+  'yaml-syntax',
+  'metadata-name',
+  'label-syntax',
+];
 const NOT_IN_CHECK = {
   cpuLimit:
     'CPU limits are not required: they throttle a pod that has idle cores to use; the policy requires CPU and memory requests and a memory limit (docs/check.md, "Where check differs from its peers")',
@@ -92,7 +127,8 @@ const NOT_IN_CHECK = {
     'documented choice: digest-pinned images use IfNotPresent; a digest cannot change, so Always only adds a registry round trip per start (docs/check.md)',
   secretEnv:
     'check allows secretKeyRef env values (the deploy step creates the Secret); it rejects literal credentials in env instead (secret-in-env); files are preferred but not required (docs/check.md)',
-  equalRequests: 'Guaranteed QoS (requests = limits) is not required: requests below limits let batch work burst; memory limits are required',
+  equalRequests:
+    'Guaranteed QoS (requests = limits) is not required: requests below limits let batch work burst; memory limits are required',
   rbac: 'check does not review RBAC: the stack grants no Kubernetes API permissions, and RBAC review needs the cluster-side roles too (listed in docs/check.md as not covered)',
   nodePort: 'not covered: a Service type rule (no NodePort/LoadBalancer) is listed in docs/check.md as a candidate',
   netRaw: 'covered by drop-all-capabilities, which requires dropping ALL (NET_RAW included)',
@@ -118,8 +154,12 @@ export const PEER_CHECKS: Record<string, Record<string, PeerCheck>> = {
     'container-cpu-requests-equal-limits': { none: NOT_IN_CHECK.equalRequests },
     'container-memory-requests-equal-limits': { none: NOT_IN_CHECK.equalRequests },
     'container-ephemeral-storage-request-equals-limit': { none: NOT_IN_CHECK.equalRequests },
-    'container-ports-check': { none: 'port names and protocols are checked by the schema (names are IANA_SVC_NAME); kube-score only warns on long names' },
-    'environment-variable-key-duplication': { none: 'not covered: duplicate env keys (the later wins silently) are listed in docs/check.md as a candidate' },
+    'container-ports-check': {
+      none: 'port names and protocols are checked by the schema (names are IANA_SVC_NAME); kube-score only warns on long names',
+    },
+    'environment-variable-key-duplication': {
+      none: 'not covered: duplicate env keys (the later wins silently) are listed in docs/check.md as a candidate',
+    },
     'statefulset-has-poddisruptionbudget': { rules: ['pod-disruption-budget'] },
     'deployment-has-poddisruptionbudget': { rules: ['pod-disruption-budget'] },
     'poddisruptionbudget-has-policy': { rules: ['schema-required', 'pdb-allows-eviction'] },
@@ -133,7 +173,9 @@ export const PEER_CHECKS: Record<string, Record<string, PeerCheck>> = {
     'deployment-has-host-podantiaffinity': { rules: ['topology-spread'] },
     'statefulset-has-host-podantiaffinity': { rules: ['topology-spread'] },
     'deployment-targeted-by-hpa-does-not-have-replicas-configured': { rules: ['hpa-with-replicas'] },
-    'statefulset-has-servicename': { none: 'not covered: a StatefulSet serviceName naming an existing headless Service is listed in docs/check.md as a candidate' },
+    'statefulset-has-servicename': {
+      none: 'not covered: a StatefulSet serviceName naming an existing headless Service is listed in docs/check.md as a candidate',
+    },
     'deployment-pod-selector-labels-match-template-metadata-labels': { rules: ['schema-required'] },
     'statefulset-pod-selector-labels-match-template-metadata-labels': { rules: ['schema-required'] },
     'label-values': { rules: ['label-syntax'] },
@@ -144,7 +186,9 @@ export const PEER_CHECKS: Record<string, Record<string, PeerCheck>> = {
     'ingress-targets-service': { rules: ['ingress-backend'] },
     'cronjob-has-deadline': { rules: ['cronjob-starting-deadline'] },
     'cronjob-restartpolicy': { rules: ['schema-enum'] },
-    'deployment-strategy': { none: 'not covered: a Deployment behind a Service using Recreate is allowed (a single-writer workload may need it)' },
+    'deployment-strategy': {
+      none: 'not covered: a Deployment behind a Service using Recreate is allowed (a single-writer workload may need it)',
+    },
     'parse-error': { rules: ['yaml-syntax', 'schema-type'] },
   },
   checkov: {
@@ -214,7 +258,10 @@ export const UNAVAILABLE_PEERS = [
     name: 'kube-linter',
     why: 'the Go module proxy answers 403 "not available" for golang.stackrox.io/kube-linter and github.com/stackrox/kube-linter, every version; kube-score stands in as the best-practice linter in the speed goal',
   },
-  { name: 'Polaris', why: 'the Go module proxy answers 403 "not available" for github.com/fairwindsops/polaris (either spelling), every version' },
+  {
+    name: 'Polaris',
+    why: 'the Go module proxy answers 403 "not available" for github.com/fairwindsops/polaris (either spelling), every version',
+  },
 ];
 
 export interface Disposition {
@@ -234,26 +281,54 @@ export const DIST_DISPOSITIONS: Record<string, Disposition> = {
   'checkov:CKV_K8S_15': { status: 'argued', why: 'as kube-score container-image-pull-policy: digest-pinned, IfNotPresent by choice' },
   'kube-score:container-security-context-user-group-id': {
     status: 'waived',
-    why: 'postgres and redis run as the official images\' UID 999 (waive.check.tasknote.dev/high-uid on the workload, with the reason); db-backup runs the postgres image',
+    why: "postgres, redis and db-backup (the postgres image) run as the official images' UID/GID 999: waive.check.tasknote.dev/high-uid on each, with the reason (the peers do not read check's waiver annotations)",
   },
-  'checkov:CKV_K8S_40': { status: 'waived', why: 'as kube-score container-security-context-user-group-id: the official images\' UID 999, waived with its reason' },
+  'checkov:CKV_K8S_40': {
+    status: 'waived',
+    why: "as kube-score container-security-context-user-group-id: the official images' UID 999, waived with its reason",
+  },
   'kube-score:deployment-has-host-podantiaffinity': {
     status: 'argued',
     why: 'the workloads spread with topologySpreadConstraints over hostname (and zone in prod), which kube-score 1.20 does not read for this check',
   },
-  'kube-score:statefulset-has-host-podantiaffinity': { status: 'argued', why: 'as deployment-has-host-podantiaffinity: topology spread instead of anti-affinity' },
-  'kube-score:deployment-replicas': {
+  'kube-score:statefulset-has-host-podantiaffinity': {
     status: 'argued',
-    why: 'dev runs one replica by design, and redis is a single-writer cache in every environment (docs/check.md)',
+    why: 'as deployment-has-host-podantiaffinity: topology spread instead of anti-affinity',
+  },
+  'kube-score:deployment-replicas@Deployment/tasknote-api': {
+    status: 'argued',
+    why: 'only in dev, which runs one replica by design (no replicas group in the dev profile)',
+  },
+  'kube-score:deployment-replicas@Deployment/tasknote-redis': {
+    status: 'waived',
+    why: 'one cache instance by design: waive.check.tasknote.dev/replicas on the Deployment, with the reason',
   },
   'kube-score:container-resources:cpu-limit': { status: 'argued', why: 'no CPU limits by policy (docs/check.md)' },
   'checkov:CKV_K8S_11': { status: 'argued', why: 'no CPU limits by policy (docs/check.md)' },
-  'kube-score:container-resource-requests-equal-limits': { status: 'argued', why: 'strict only: Guaranteed QoS is not required (docs/check.md)' },
-  'kube-score:container-cpu-requests-equal-limits': { status: 'argued', why: 'strict only: Guaranteed QoS is not required (docs/check.md)' },
-  'kube-score:container-memory-requests-equal-limits': { status: 'argued', why: 'strict only: Guaranteed QoS is not required (docs/check.md)' },
-  'kube-score:container-ephemeral-storage-request-equals-limit': { status: 'argued', why: 'strict only: Guaranteed QoS is not required (docs/check.md)' },
-  'checkov:CKV_K8S_35': { status: 'argued', why: 'secrets reach the pods through secretKeyRef from a Secret the deploy step creates (docs/check.md)' },
-  'checkov:CKV_K8S_43': { status: 'argued', why: 'dev uses locally built tags by design; staging and prod are digest-pinned (image-digest runs there)' },
+  'kube-score:container-resource-requests-equal-limits': {
+    status: 'argued',
+    why: 'strict only: Guaranteed QoS is not required (docs/check.md)',
+  },
+  'kube-score:container-cpu-requests-equal-limits': {
+    status: 'argued',
+    why: 'strict only: Guaranteed QoS is not required (docs/check.md)',
+  },
+  'kube-score:container-memory-requests-equal-limits': {
+    status: 'argued',
+    why: 'strict only: Guaranteed QoS is not required (docs/check.md)',
+  },
+  'kube-score:container-ephemeral-storage-request-equals-limit': {
+    status: 'argued',
+    why: 'strict only: Guaranteed QoS is not required (docs/check.md)',
+  },
+  'checkov:CKV_K8S_35': {
+    status: 'argued',
+    why: 'secrets reach the pods through secretKeyRef from a Secret the deploy step creates (docs/check.md)',
+  },
+  'checkov:CKV_K8S_43': {
+    status: 'argued',
+    why: 'dev uses locally built tags by design; staging and prod are digest-pinned (image-digest runs there)',
+  },
 };
 
 /**

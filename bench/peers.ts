@@ -28,7 +28,15 @@ import { ALL_RULES, runCheck } from '../check/engine';
 import { listFiles, loadFiles, parseYaml } from '../check/load';
 import { describeRef, refOf } from '../check/model';
 import { ENVIRONMENT_NAMES } from '../environments/schema';
-import { CLASS_OF_RULE, DEFECT_CLASSES, DIST_DISPOSITIONS, FIXTURE_DIFFERENCES, PEER_CHECKS, UNAVAILABLE_PEERS, type DefectClass } from './peers-map';
+import {
+  CLASS_OF_RULE,
+  DEFECT_CLASSES,
+  DIST_DISPOSITIONS,
+  FIXTURE_DIFFERENCES,
+  PEER_CHECKS,
+  UNAVAILABLE_PEERS,
+  type DefectClass,
+} from './peers-map';
 
 const ROOT = path.join(__dirname, '..');
 const { values: args } = parseArgs({
@@ -50,7 +58,10 @@ let failed = false;
 // ---------------------------------------------------------------------------------------------
 // The peers
 
-const install = spawnSync('bash', [path.join(ROOT, 'scripts/peers/install.sh'), '--print-env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const install = spawnSync('bash', [path.join(ROOT, 'scripts/peers/install.sh'), '--print-env'], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 if (install.status !== 0) throw new Error('scripts/peers/install.sh failed (see above)');
 const BIN = Object.fromEntries(
   install.stdout
@@ -104,17 +115,35 @@ function kubeconform(strict: boolean): Peer {
     tool,
     crossObject: false,
     run(dir) {
-      const argv = ['-output', 'json', '-kubernetes-version', KUBERNETES_VERSION, '-schema-location', SCHEMA_LOCATION, ...(strict ? ['-strict'] : []), dir];
+      const argv = [
+        '-output',
+        'json',
+        '-kubernetes-version',
+        KUBERNETES_VERSION,
+        '-schema-location',
+        SCHEMA_LOCATION,
+        ...(strict ? ['-strict'] : []),
+        dir,
+      ];
       const r = exec(BIN.KUBECONFORM, argv);
-      const doc = JSON.parse(r.stdout || '{"resources":[]}') as { resources?: { filename: string; kind?: string; name?: string; status: string; msg?: string }[] };
+      const doc = JSON.parse(r.stdout || '{"resources":[]}') as {
+        resources?: { filename: string; kind?: string; name?: string; status: string; msg?: string }[];
+      };
       return (doc.resources ?? [])
         .filter((x) => x.status === 'statusInvalid' || x.status === 'statusError')
         .map((x) => ({
           tool,
-          check: x.status === 'statusError' && /could not find schema/.test(x.msg ?? '') ? 'no-schema' : x.status === 'statusError' ? 'error' : 'invalid',
+          check:
+            x.status === 'statusError' && /could not find schema/.test(x.msg ?? '')
+              ? 'no-schema'
+              : x.status === 'statusError'
+                ? 'error'
+                : 'invalid',
           object: key(x.kind, x.name),
           file: x.filename,
-          message: (x.msg ?? '').replace(/^problem validating schema\. Check JSON formatting: jsonschema validation failed with '[^']*'\s*(- at )?/, '').slice(0, 200),
+          message: (x.msg ?? '')
+            .replace(/^problem validating schema\. Check JSON formatting: jsonschema validation failed with '[^']*'\s*(- at )?/, '')
+            .slice(0, 200),
         }));
     },
   };
@@ -128,7 +157,15 @@ function kubeScore(strict: boolean): Peer {
     crossObject: true,
     run(dir) {
       const files = yamlFiles(dir);
-      const r = exec(BIN.KUBE_SCORE, ['score', '-o', 'json', '--kubernetes-version', 'v1.28', ...(strict ? ['--all-default-optional'] : []), ...files]);
+      const r = exec(BIN.KUBE_SCORE, [
+        'score',
+        '-o',
+        'json',
+        '--kubernetes-version',
+        'v1.28',
+        ...(strict ? ['--all-default-optional'] : []),
+        ...files,
+      ]);
       if (!r.stdout.trim().startsWith('['))
         return [{ tool, check: 'parse-error', object: '?/?', file: files[0] ?? dir, message: (r.stderr || r.stdout).trim().slice(0, 200) }];
       const doc = JSON.parse(r.stdout) as {
@@ -155,7 +192,10 @@ function kubeScore(strict: boolean): Peer {
               check,
               object: key(o.type_meta.kind, o.object_meta.name),
               file: o.file_name,
-              message: cs.map((x) => x.summary).join('; ').slice(0, 200),
+              message: cs
+                .map((x) => x.summary)
+                .join('; ')
+                .slice(0, 200),
             }));
           }),
       );
@@ -172,7 +212,11 @@ function checkov(): Peer {
     run(dir) {
       // Its default runs every framework; on a directory of Kubernetes YAML only these two apply,
       // and naming them keeps a run over the corpus bounded (minutes otherwise).
-      const r = exec(BIN.CHECKOV, ['-d', '.', '--framework', 'kubernetes', 'secrets', '-o', 'json', '--quiet', '--compact', '--skip-download'], { cwd: dir });
+      const r = exec(
+        BIN.CHECKOV,
+        ['-d', '.', '--framework', 'kubernetes', 'secrets', '-o', 'json', '--quiet', '--compact', '--skip-download'],
+        { cwd: dir },
+      );
       const text = r.stdout.trim();
       if (!text.startsWith('{') && !text.startsWith('[')) return [];
       const parsed = JSON.parse(text);
@@ -195,7 +239,8 @@ function checkov(): Peer {
       for (const c of cases) {
         const to = path.join(tmp, c.name);
         fs.mkdirSync(to);
-        for (const f of yamlFiles(c.dir)) if (c.name === '_base' || path.basename(f).startsWith('zz-case-')) fs.copyFileSync(f, path.join(to, path.basename(f)));
+        for (const f of yamlFiles(c.dir))
+          if (c.name === '_base' || path.basename(f).startsWith('zz-case-')) fs.copyFileSync(f, path.join(to, path.basename(f)));
       }
       const byCase = new Map<string, PeerFinding[]>();
       for (const f of this.run(tmp)) {
@@ -223,7 +268,9 @@ function kyverno(level: 'baseline' | 'restricted'): Peer {
       spec: {
         validationFailureAction: 'Enforce',
         background: true,
-        rules: [{ name: level, match: { any: [{ resources: { kinds: ['Pod'] } }] }, validate: { podSecurity: { level, version: 'latest' } } }],
+        rules: [
+          { name: level, match: { any: [{ resources: { kinds: ['Pod'] } }] }, validate: { podSecurity: { level, version: 'latest' } } },
+        ],
       },
     }),
   );
@@ -246,7 +293,14 @@ function kyverno(level: 'baseline' | 'restricted'): Peer {
         const seen = new Set<string>();
         const objects = loadFiles(yamlFiles(c.dir))
           .items.map((it) => structuredClone(it.object))
-          .filter((o) => POD_KINDS.has(o.kind) && typeof o.metadata === 'object' && o.metadata && !seen.has(key(o.kind, o.metadata.name)) && seen.add(key(o.kind, o.metadata.name)))
+          .filter(
+            (o) =>
+              POD_KINDS.has(o.kind) &&
+              typeof o.metadata === 'object' &&
+              o.metadata &&
+              !seen.has(key(o.kind, o.metadata.name)) &&
+              seen.add(key(o.kind, o.metadata.name)),
+          )
           .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: ns } }));
         fs.writeFileSync(path.join(tmp, `${ns}.yaml`), objects.map((o) => YAML.stringify(o)).join('---\n'));
       });
@@ -259,7 +313,15 @@ function kyverno(level: 'baseline' | 'restricted'): Peer {
     },
   };
   function apply(resources: string[]) {
-    const r = exec(BIN.KYVERNO, ['apply', policy, ...resources.flatMap((x) => ['--resource', x]), '--policy-report', '--output-format', 'json', '--remove-color']);
+    const r = exec(BIN.KYVERNO, [
+      'apply',
+      policy,
+      ...resources.flatMap((x) => ['--resource', x]),
+      '--policy-report',
+      '--output-format',
+      'json',
+      '--remove-color',
+    ]);
     const start = r.stdout.indexOf('{');
     if (start < 0) throw new Error(`kyverno printed no report:\n${r.stderr.slice(0, 2000)}`);
     const report = JSON.parse(r.stdout.slice(start)) as {
@@ -324,7 +386,10 @@ function corpusCases(): CorpusCase[] {
       writeObjects(caseDir, kept);
       // The case's own text as written, so syntax errors reach the peers too.
       fs.writeFileSync(path.join(caseDir, `zz-case-${f}`), text);
-      const report = runCheck([...kept, ...parsed.items], { profile: CHECK_PROFILES[header('profile')[0] ?? 'prod'], loadProblems: parsed.problems });
+      const report = runCheck([...kept, ...parsed.items], {
+        profile: CHECK_PROFILES[header('profile')[0] ?? 'prod'],
+        loadProblems: parsed.problems,
+      });
       return {
         name,
         dir: caseDir,
@@ -350,14 +415,25 @@ function runOnCorpus(peer: Peer, cases: CorpusCase[]): Map<string, PeerFinding[]
 }
 
 /** A peer check's entry; Checkov's secret checks (CKV_SECRET_<n>, one per credential format) share one. */
-const peerCheck = (tool: string, check: string) => PEER_CHECKS[tool]?.[check] ?? (tool === 'checkov' && check.startsWith('CKV_SECRET_') ? PEER_CHECKS.checkov.CKV_SECRET : undefined);
+const peerCheck = (tool: string, check: string) =>
+  PEER_CHECKS[tool]?.[check] ?? (tool === 'checkov' && check.startsWith('CKV_SECRET_') ? PEER_CHECKS.checkov.CKV_SECRET : undefined);
 
 const fkey = (f: PeerFinding) => `${f.check}@${f.object}`;
 
 // ---------------------------------------------------------------------------------------------
 // 1. Corpus: coverage by defect class, and kubeconform against check's schema passes
 
-const CHECK_SCHEMA_RULES = new Set(['yaml-syntax', 'api-version', 'schema-required', 'schema-type', 'schema-enum', 'schema-format', 'unknown-field', 'metadata-name', 'label-syntax']);
+const CHECK_SCHEMA_RULES = new Set([
+  'yaml-syntax',
+  'api-version',
+  'schema-required',
+  'schema-type',
+  'schema-enum',
+  'schema-format',
+  'unknown-field',
+  'metadata-name',
+  'label-syntax',
+]);
 
 function table(header: string[], rows: string[][]) {
   say(`| ${header.join(' | ')} |`);
@@ -375,13 +451,19 @@ if (only.has('corpus')) {
     const res = perPeer.get(peer.name)!;
     const base = new Set((res.get('_base') ?? []).map(fkey));
     const m = new Map<string, PeerFinding[]>();
-    for (const c of cases) m.set(c.name, (res.get(c.name) ?? []).filter((f) => !base.has(fkey(f))));
+    for (const c of cases)
+      m.set(
+        c.name,
+        (res.get(c.name) ?? []).filter((f) => !base.has(fkey(f))),
+      );
     flagged.set(peer.name, m);
   }
 
   say(`## Corpus: ${cases.length} cases, which tools flag each defect class`);
   say();
-  say('A tool flags a case when it reports something on the case that it does not report on the passing base fixture. Cells: cases flagged / cases in the class.');
+  say(
+    'A tool flags a case when it reports something on the case that it does not report on the passing base fixture. Cells: cases flagged / cases in the class.',
+  );
   say();
   const names = PEERS.map((p) => p.name);
   table(
@@ -425,7 +507,9 @@ if (only.has('corpus')) {
 
   say('### Schema: kubeconform (offline schemas, Kubernetes 1.28) against check, case by case');
   say();
-  say("check's schema passes: yaml-syntax, api-version, schema-*, unknown-field, metadata-name, label-syntax. kubeconform at its default accepts unknown fields; `-strict` rejects them.");
+  say(
+    "check's schema passes: yaml-syntax, api-version, schema-*, unknown-field, metadata-name, label-syntax. kubeconform at its default accepts unknown fields; `-strict` rejects them.",
+  );
   say();
   const schemaRows: string[][] = [];
   let agree = 0;
@@ -438,8 +522,15 @@ if (only.has('corpus')) {
     schemaCases++;
     const same = checkSchema.length > 0 === kcs.length > 0;
     if (same) agree++;
-    const verdict = (fs: PeerFinding[]) => (fs.length === 0 ? 'accepts' : `rejects (${[...new Set(fs.map((f) => f.check))].join(', ')}: ${fs[0].message.slice(0, 90)})`);
-    schemaRows.push([c.name, checkSchema.length > 0 ? `rejects (${[...new Set(checkSchema)].join(', ')})` : 'accepts', verdict(kc), verdict(kcs), same ? 'yes' : 'no']);
+    const verdict = (fs: PeerFinding[]) =>
+      fs.length === 0 ? 'accepts' : `rejects (${[...new Set(fs.map((f) => f.check))].join(', ')}: ${fs[0].message.slice(0, 90)})`;
+    schemaRows.push([
+      c.name,
+      checkSchema.length > 0 ? `rejects (${[...new Set(checkSchema)].join(', ')})` : 'accepts',
+      verdict(kc),
+      verdict(kcs),
+      same ? 'yes' : 'no',
+    ]);
   }
   table(['case', 'check', 'kubeconform', 'kubeconform -strict', 'agree (check vs strict)'], schemaRows);
   say();
@@ -452,7 +543,11 @@ if (only.has('corpus')) {
 
 function checkFindingsOn(dir: string, profileName: string, provided: string[] = []): CheckFinding[] {
   const profile: Profile =
-    profileName === 'generic' ? GENERIC_PROFILE : profileName === 'strict' ? { name: 'strict', groups: ['pinned-images', 'replicas', 'zone-spread'] } : CHECK_PROFILES[profileName];
+    profileName === 'generic'
+      ? GENERIC_PROFILE
+      : profileName === 'strict'
+        ? { name: 'strict', groups: ['pinned-images', 'replicas', 'zone-spread'] }
+        : CHECK_PROFILES[profileName];
   return checkPaths([dir], { profile, provided }).targets.flatMap((t) => t.findings);
 }
 
@@ -467,8 +562,12 @@ function missedByCheck(peerFindings: PeerFinding[], checkFindings: CheckFinding[
     if (!m || !('rules' in m)) return false;
     // Cross-object findings (a Service selecting nothing) may land on another object in check.
     if (f.object === '?/?') return anyCheckOn.size === 0;
-    if (f.tool === 'checkov' && f.check.startsWith('CKV_SECRET_')) return !m.rules.some((r) => checkInFile.has(`${r}@${path.resolve(f.file)}`));
-    return !m.rules.some((r) => checkOn.has(`${r}@${f.object}`)) && !(m.anyObject && m.rules.some((r) => [...checkOn].some((k) => k.startsWith(`${r}@`))));
+    if (f.tool === 'checkov' && f.check.startsWith('CKV_SECRET_'))
+      return !m.rules.some((r) => checkInFile.has(`${r}@${path.resolve(f.file)}`));
+    return (
+      !m.rules.some((r) => checkOn.has(`${r}@${f.object}`)) &&
+      !(m.anyObject && m.rules.some((r) => [...checkOn].some((k) => k.startsWith(`${r}@`))))
+    );
   });
 }
 
@@ -486,7 +585,9 @@ if (only.has('dist') || only.has('speed')) {
 if (only.has('dist')) {
   say('## Peer findings on our own dist/');
   say();
-  say('Each finding is waived in the stack (with its reason), or argued in docs/check.md as not applying. Findings repeat across environments; each is listed once per environment set.');
+  say(
+    'Each finding is waived in the stack (with its reason), or argued in docs/check.md as not applying. Findings repeat across environments; each is listed once per environment set.',
+  );
   say();
   const rows = new Map<string, { envs: Set<string>; f: PeerFinding; tools: Set<string> }>();
   let unaccounted = 0;
@@ -502,17 +603,27 @@ if (only.has('dist')) {
       }
     }
   }
-  const list = [...rows.values()].sort((a, b) => `${a.f.tool}${a.f.check}${a.f.object}`.localeCompare(`${b.f.tool}${b.f.check}${b.f.object}`));
+  const list = [...rows.values()].sort((a, b) =>
+    `${a.f.tool}${a.f.check}${a.f.object}`.localeCompare(`${b.f.tool}${b.f.check}${b.f.object}`),
+  );
   table(
     ['tool (modes)', 'check', 'object', 'envs', 'disposition'],
     list.map(({ envs, f, tools }) => {
       const d = DIST_DISPOSITIONS[`${f.tool}:${f.check}@${f.object}`] ?? DIST_DISPOSITIONS[`${f.tool}:${f.check}`];
       if (!d) unaccounted++;
-      return [[...tools].join(', '), f.check, f.object, [...envs].join(', '), d ? `${d.status}: ${d.why}` : `**not accounted for**: ${f.message}`];
+      return [
+        [...tools].join(', '),
+        f.check,
+        f.object,
+        [...envs].join(', '),
+        d ? `${d.status}: ${d.why}` : `**not accounted for**: ${f.message}`,
+      ];
     }),
   );
   say();
-  say(`Goal: no peer finding on dist/ that is not fixed, waived or argued: ${unaccounted === 0 ? 'met' : `NOT met (${unaccounted} unaccounted)`}`);
+  say(
+    `Goal: no peer finding on dist/ that is not fixed, waived or argued: ${unaccounted === 0 ? 'met' : `NOT met (${unaccounted} unaccounted)`}`,
+  );
   if (unaccounted > 0) failed = true;
   say();
 }
@@ -524,7 +635,11 @@ if (only.has('fixtures')) {
       .filter((d) => fs.statSync(path.join(ROOT, 'test/fixtures/peers', d)).isDirectory())
       .sort()
       .map((d) => ({ name: d, dir: path.join(ROOT, 'test/fixtures/peers', d), provided: [] as string[] })),
-    { name: 'other-stack (compliant)', dir: path.join(ROOT, 'test/fixtures/check/other-stack'), provided: ['Secret/linkshelf-tls', 'Secret/linkshelf-db'] },
+    {
+      name: 'other-stack (compliant)',
+      dir: path.join(ROOT, 'test/fixtures/check/other-stack'),
+      provided: ['Secret/linkshelf-tls', 'Secret/linkshelf-db'],
+    },
   ];
   say('## Real-world-shaped stacks (profile generic)');
   say();
@@ -552,12 +667,16 @@ if (only.has('fixtures')) {
   say();
   say("Cells count findings. check (strict) turns on every optional rule group but TaskNote's conventions.");
   say();
-  say('Peer findings in a class check covers, on an object where check (strict) reports none of the matching rules, and no argued difference explains:');
+  say(
+    'Peer findings in a class check covers, on an object where check (strict) reports none of the matching rules, and no argued difference explains:',
+  );
   say();
   if (notes.length === 0) say('- none');
   for (const n of [...new Set(notes)]) say(`- ${n}`);
   say();
-  say(`Goal: check flags what the peers flag in the classes it covers, on the stacks: ${notes.length === 0 ? 'met' : `NOT met (${new Set(notes).size})`}`);
+  say(
+    `Goal: check flags what the peers flag in the classes it covers, on the stacks: ${notes.length === 0 ? 'met' : `NOT met (${new Set(notes).size})`}`,
+  );
   if (notes.length > 0) failed = true;
   say();
   say('Differences by design (argued in docs/check.md, "Where check differs from its peers"):');
@@ -595,7 +714,16 @@ if (only.has('speed')) {
   const files = ENVIRONMENT_NAMES.flatMap((e) => yamlFiles(path.join(distDir, e)));
   const sides = {
     check: () => timed(process.execPath, [path.join(ROOT, 'bin/tasknote.js'), 'check', '--dist', distDir]),
-    kubeconform: () => timed(BIN.KUBECONFORM, ['-strict', '-summary', '-kubernetes-version', KUBERNETES_VERSION, '-schema-location', SCHEMA_LOCATION, ...files]),
+    kubeconform: () =>
+      timed(BIN.KUBECONFORM, [
+        '-strict',
+        '-summary',
+        '-kubernetes-version',
+        KUBERNETES_VERSION,
+        '-schema-location',
+        SCHEMA_LOCATION,
+        ...files,
+      ]),
     'kube-score': () => timed(BIN.KUBE_SCORE, ['score', '-o', 'ci', '--kubernetes-version', 'v1.28', ...files]),
   };
   const samples: Record<string, { wallMs: number; cpuMs: number }[]> = { check: [], kubeconform: [], 'kube-score': [] };
@@ -610,7 +738,9 @@ if (only.has('speed')) {
   const peersWall = kc.wall + ks.wall;
   say(`## Speed: check of dev, staging and prod (${files.length} files) against kubeconform + kube-score, ${runs} rounds, medians`);
   say();
-  say('Each side is a process as CI runs it (`tasknote check`; `kubeconform -strict` with the local schemas; `kube-score score`). kube-linter cannot be built here (see above), so kube-score stands in as the best-practice linter.');
+  say(
+    'Each side is a process as CI runs it (`tasknote check`; `kubeconform -strict` with the local schemas; `kube-score score`). kube-linter cannot be built here (see above), so kube-score stands in as the best-practice linter.',
+  );
   say();
   table(
     ['side', 'CPU ms', 'wall ms'],
@@ -623,7 +753,9 @@ if (only.has('speed')) {
   );
   say();
   const ratio = c.cpu / peersCpu;
-  say(`check / (kubeconform + kube-score): CPU ${ratio.toFixed(2)}x, wall ${(c.wall / peersWall).toFixed(2)}x; goal <= 1.00x (CPU): ${ratio <= 1 ? 'met' : 'NOT met'}`);
+  say(
+    `check / (kubeconform + kube-score): CPU ${ratio.toFixed(2)}x, wall ${(c.wall / peersWall).toFixed(2)}x; goal <= 1.00x (CPU): ${ratio <= 1 ? 'met' : 'NOT met'}`,
+  );
   if (ratio > 1) failed = true;
   say();
 }
