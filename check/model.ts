@@ -5,8 +5,12 @@ import type { FieldPath, KubeObject, ObjectRef, Profile, SourcedObject } from '.
 export const isObject = (v: unknown): v is KubeObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const asArray = (v: unknown): KubeObject[] => (Array.isArray(v) ? v.filter(isObject) : []);
 export const asRecord = (v: unknown): Record<string, unknown> => (isObject(v) ? v : {});
-export const stringMap = (v: unknown): Record<string, string> =>
-  Object.fromEntries(Object.entries(asRecord(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+export const stringMap = (v: unknown): Record<string, string> => {
+  const out: Record<string, string> = {};
+  if (!isObject(v)) return out;
+  for (const k of Object.keys(v)) if (typeof v[k] === 'string') out[k] = v[k] as string;
+  return out;
+};
 
 /** Kinds that live at cluster scope; everything else needs a namespace. */
 const CLUSTER_SCOPED = new Set([
@@ -134,7 +138,10 @@ export function workloadOf(item: SourcedObject): Workload | undefined {
 /** Matches a metav1.LabelSelector (matchLabels and matchExpressions). An empty selector matches all. */
 export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
   const sel = asRecord(selector);
-  for (const [k, v] of Object.entries(stringMap(sel.matchLabels))) if (labels[k] !== v) return false;
+  // Runs for every selector against every workload's labels: no copies on this path.
+  const matchLabels = sel.matchLabels;
+  if (isObject(matchLabels))
+    for (const k of Object.keys(matchLabels)) if (typeof matchLabels[k] === 'string' && labels[k] !== matchLabels[k]) return false;
   for (const e of asArray(sel.matchExpressions)) {
     const key = String(e.key);
     const values = Array.isArray(e.values) ? e.values.map(String) : [];
@@ -161,8 +168,12 @@ export function selectorMatches(selector: unknown, labels: Record<string, string
 
 /** Matches a Service-style selector: a plain label map that must be non-empty to select anything. */
 export function mapSelectorMatches(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  const entries = Object.entries(selector);
-  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+  let any = false;
+  for (const k in selector) {
+    if (labels[k] !== selector[k]) return false;
+    any = true;
+  }
+  return any;
 }
 
 export const PROVIDED_ANNOTATION = 'check.tasknote.dev/provided';
@@ -211,9 +222,16 @@ export class CheckContext {
     for (const entry of provided) this.provided.add(entry);
   }
 
-  /** Objects of a kind that passed the schema checks. */
+  private readonly validByKind = new Map<string, SourcedObject[]>();
+
+  /** Objects of a kind that passed the schema checks (the set is fixed once constructed). */
   ofKind(kind: string): SourcedObject[] {
-    return this.allOfKind(kind).filter((item) => this.validItems.has(item));
+    let list = this.validByKind.get(kind);
+    if (!list) {
+      list = this.allOfKind(kind).filter((item) => this.validItems.has(item));
+      this.validByKind.set(kind, list);
+    }
+    return list;
   }
 
   isValid(item: SourcedObject): boolean {

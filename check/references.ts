@@ -11,7 +11,19 @@ interface PodReference {
 }
 
 /** Every non-optional reference a pod template makes to another object. */
-export function podReferences(w: Workload): PodReference[] {
+// Each of the missing-* rules asks for every workload's references: compute them once per workload.
+const referenceCache = new WeakMap<Workload, readonly PodReference[]>();
+
+export function podReferences(w: Workload): readonly PodReference[] {
+  let refs = referenceCache.get(w);
+  if (!refs) {
+    refs = computePodReferences(w);
+    referenceCache.set(w, refs);
+  }
+  return refs;
+}
+
+function computePodReferences(w: Workload): PodReference[] {
   const refs: PodReference[] = [];
   const p = w.podSpecPath;
   const add = (kind: PodReference['kind'], source: Record<string, unknown>, field: string, path: FieldPath) => {

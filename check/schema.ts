@@ -291,7 +291,8 @@ function unknownFields(value: unknown, type: string, path: PathSegment[], out: S
   const fields = fieldsOf(type);
   if (!fields || !isObject(value)) return;
   const newer = FIELDS_ADDED_AFTER[type];
-  for (const [field, v] of Object.entries(value)) {
+  for (const field in value) {
+    const v = value[field];
     const fieldType = fields.get(field);
     if (fieldType !== undefined && newer?.[field] === undefined) {
       path.push(field);
