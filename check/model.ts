@@ -3,7 +3,13 @@
 import type { FieldPath, KubeObject, ObjectRef, Profile, SourcedObject } from './types';
 
 export const isObject = (v: unknown): v is KubeObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const asArray = (v: unknown): KubeObject[] => (Array.isArray(v) ? v.filter(isObject) : []);
+const NONE: readonly KubeObject[] = Object.freeze([]);
+/** The object elements of an array (read-only: usually the array itself, when all are objects). */
+export const asArray = (v: unknown): readonly KubeObject[] => {
+  if (!Array.isArray(v)) return NONE;
+  for (const x of v) if (!isObject(x)) return v.filter(isObject);
+  return v as KubeObject[];
+};
 export const asRecord = (v: unknown): Record<string, unknown> => (isObject(v) ? v : {});
 export const stringMap = (v: unknown): Record<string, string> => {
   const out: Record<string, string> = {};
