@@ -4,7 +4,17 @@ import { CheckContext, describeRef, refOf } from './model';
 import { POLICY_RULES } from './rules';
 import { checkSchema, customResourcesOf, SCHEMA_RULES } from './schema';
 import type { LoadProblem } from './load';
-import type { CheckOptions, Finding, FieldPath, Severity, SourcedObject, TargetReport, Waiver } from './types';
+import {
+  GENERIC_PROFILE,
+  type CheckOptions,
+  type Finding,
+  type FieldPath,
+  type RuleGroup,
+  type Severity,
+  type SourcedObject,
+  type TargetReport,
+  type Waiver,
+} from './types';
 
 export const WAIVER_PREFIX = 'waive.check.tasknote.dev/';
 
@@ -19,7 +29,7 @@ export interface RuleInfo {
   readonly severity: Severity;
   readonly description: string;
   readonly source: string;
-  readonly profiles?: readonly string[];
+  readonly group?: RuleGroup;
 }
 
 /** Every rule the check knows, for listing, documentation and waiver validation. */
@@ -48,7 +58,7 @@ export interface RunOptions extends CheckOptions {
 }
 
 export function runCheck(items: readonly SourcedObject[], options: RunOptions = {}): TargetReport {
-  const profile = options.profile ?? 'default';
+  const profile = options.profile ?? GENERIC_PROFILE;
   const provided = options.provided ?? [];
   const raw: (Finding & { item?: SourcedObject })[] = [];
   const make = (item: SourcedObject, ruleId: string, path: FieldPath, found: string, fix: string) => ({
@@ -109,7 +119,7 @@ export function runCheck(items: readonly SourcedObject[], options: RunOptions = 
   }
 
   const ctx = new CheckContext(items, profile, provided, (item) => !invalid.has(item));
-  const active = POLICY_RULES.filter((r) => !r.profiles || r.profiles.includes(profile));
+  const active = POLICY_RULES.filter((r) => !r.group || profile.groups.includes(r.group));
   for (const rule of active) {
     for (const v of rule.check(ctx)) raw.push(make(v.item, rule.id, v.path, v.found, v.fix));
   }
@@ -119,14 +129,18 @@ export function runCheck(items: readonly SourcedObject[], options: RunOptions = 
   const order = new Map(items.map((item, i) => [item, i]));
   findings.sort((a, b) => (order.get(a.item!) ?? -1) - (order.get(b.item!) ?? -1));
   return {
-    name: options.name ?? profile,
-    profile,
+    name: options.name ?? profile.name,
+    profile: profile.name,
+    ...(profile.owner ? { profileOwner: profile.owner } : {}),
+    ruleGroups: RULE_GROUPS_OF(profile.groups),
     objects: items.length,
     rulesRun: SCHEMA_RULES.length + active.length + WAIVER_RULES.length,
     findings: findings.map(({ item: _item, ...f }) => f),
     waivers,
   };
 }
+
+const RULE_GROUPS_OF = (groups: readonly RuleGroup[]) => [...new Set(groups)].sort();
 
 type Make = (item: SourcedObject, ruleId: string, path: FieldPath, found: string, fix: string) => Finding & { item?: SourcedObject };
 

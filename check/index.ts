@@ -1,15 +1,13 @@
 // The offline manifest check: the API used by `tasknote check`, by synth and by tests.
 import fs from 'node:fs';
-import path from 'node:path';
 import { UserError } from '../core/user-error';
-import type { EnvironmentName } from '../core/environment-names';
 import { runCheck } from './engine';
 import { listFiles, loadFiles } from './load';
 import { summarize } from './report';
-import type { CheckOptions, CheckReport, KubeObject, SourcedObject } from './types';
+import type { CheckOptions, CheckReport, KubeObject, Profile, SourcedObject } from './types';
 
 export { ALL_RULES, WAIVER_PREFIX, formatPath } from './engine';
-export { formatReport, summarize, type ReportFormat } from './report';
+export { describeProfile, formatReport, summarize, type ReportFormat } from './report';
 export { parseYaml } from './load';
 export { PROVIDED_ANNOTATION } from './model';
 export { KUBERNETES_VERSION } from './api-versions';
@@ -30,18 +28,21 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
   return summarize([runCheck(loaded.items, { ...options, name: options.name ?? paths.join(' '), loadProblems: loaded.problems })]);
 }
 
-/** Checks the synthesized output of environments under `distDir/<env>`, each with its own profile. */
-export function checkEnvironments(
-  envs: readonly EnvironmentName[],
-  distDir: string,
-  options: Omit<CheckOptions, 'profile' | 'name'> = {},
-): CheckReport {
-  const targets = envs.map((env) => {
-    const dir = path.join(distDir, env);
-    if (!fs.existsSync(dir))
-      throw new UserError(`${dir} does not exist: run \`npm run synth\` first (or \`npm run synth -- --env ${env}\`)`, 2);
-    const loaded = loadFiles(listFiles([dir]));
-    return runCheck(loaded.items, { ...options, name: env, profile: env, loadProblems: loaded.problems });
+/** One directory to check under its own profile, e.g. one synthesized environment. */
+export interface DirectoryTarget {
+  readonly name: string;
+  readonly dir: string;
+  readonly profile: Profile;
+  /** What to tell the user when `dir` is missing, e.g. "run `npm run synth` first". */
+  readonly missingHint?: string;
+}
+
+/** Checks several directories, each under its own profile (the caller's: check knows no environment names). */
+export function checkDirectories(dirs: readonly DirectoryTarget[], options: Omit<CheckOptions, 'profile' | 'name'> = {}): CheckReport {
+  const targets = dirs.map((t) => {
+    if (!fs.existsSync(t.dir)) throw new UserError(`${t.dir} does not exist${t.missingHint ? `: ${t.missingHint}` : ''}`, 2);
+    const loaded = loadFiles(listFiles([t.dir]));
+    return runCheck(loaded.items, { ...options, name: t.name, profile: t.profile, loadProblems: loaded.problems });
   });
   return summarize(targets);
 }

@@ -160,7 +160,15 @@ export function modelAttributes(name: string): readonly Attribute[] | undefined 
 }
 
 /** The client-node model name of a top-level kind, e.g. `apps/v1` `Deployment` -> `V1Deployment`. */
+const topLevelModels = new Map<string, string | undefined>();
+
 export function topLevelModel(apiVersion: string, kind: string): string | undefined {
+  const key = `${apiVersion}/${kind}`;
+  if (!topLevelModels.has(key)) topLevelModels.set(key, findTopLevelModel(apiVersion, kind));
+  return topLevelModels.get(key);
+}
+
+function findTopLevelModel(apiVersion: string, kind: string): string | undefined {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const v = version.charAt(0).toUpperCase() + version.slice(1);
   const groupPrefix = group === '' ? 'Core' : group.split('.')[0].charAt(0).toUpperCase() + group.split('.')[0].slice(1);

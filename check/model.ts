@@ -5,10 +5,20 @@ import { getIn } from '../core/object-path';
 import type { FieldPath, KubeObject, ObjectRef, Profile, SourcedObject } from './types';
 
 export const isObject = (v: unknown): v is KubeObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const asArray = (v: unknown): KubeObject[] => (Array.isArray(v) ? v.filter(isObject) : []);
+const NONE: readonly KubeObject[] = Object.freeze([]);
+/** The object elements of an array (read-only: usually the array itself, when all are objects). */
+export const asArray = (v: unknown): readonly KubeObject[] => {
+  if (!Array.isArray(v)) return NONE;
+  for (const x of v) if (!isObject(x)) return v.filter(isObject);
+  return v as KubeObject[];
+};
 export const asRecord = (v: unknown): Record<string, unknown> => (isObject(v) ? v : {});
-export const stringMap = (v: unknown): Record<string, string> =>
-  Object.fromEntries(Object.entries(asRecord(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+export const stringMap = (v: unknown): Record<string, string> => {
+  const out: Record<string, string> = {};
+  if (!isObject(v)) return out;
+  for (const k of Object.keys(v)) if (typeof v[k] === 'string') out[k] = v[k] as string;
+  return out;
+};
 
 /** Kinds that live at cluster scope; everything else needs a namespace. */
 const CLUSTER_SCOPED = new Set([
@@ -174,9 +184,16 @@ export class CheckContext {
     for (const entry of provided) this.provided.add(entry);
   }
 
-  /** Objects of a kind that passed the schema checks. */
+  private readonly validByKind = new Map<string, SourcedObject[]>();
+
+  /** Objects of a kind that passed the schema checks (the set is fixed once constructed). */
   ofKind(kind: string): SourcedObject[] {
-    return this.allOfKind(kind).filter((item) => this.validItems.has(item));
+    let list = this.validByKind.get(kind);
+    if (!list) {
+      list = this.allOfKind(kind).filter((item) => this.validItems.has(item));
+      this.validByKind.set(kind, list);
+    }
+    return list;
   }
 
   isValid(item: SourcedObject): boolean {

@@ -11,7 +11,19 @@ interface PodReference {
 }
 
 /** Every non-optional reference a pod template makes to another object. */
-export function podReferences(w: Workload): PodReference[] {
+// Each of the missing-* rules asks for every workload's references: compute them once per workload.
+const referenceCache = new WeakMap<Workload, readonly PodReference[]>();
+
+export function podReferences(w: Workload): readonly PodReference[] {
+  let refs = referenceCache.get(w);
+  if (!refs) {
+    refs = computePodReferences(w);
+    referenceCache.set(w, refs);
+  }
+  return refs;
+}
+
+function computePodReferences(w: Workload): PodReference[] {
   const refs: PodReference[] = [];
   const p = w.podSpecPath;
   const add = (kind: PodReference['kind'], source: Record<string, unknown>, field: string, path: FieldPath) => {
@@ -99,7 +111,20 @@ function* ingressTlsSecrets(ctx: CheckContext): Iterable<Located> {
 }
 
 /** The numbers and names of the ports a workload's containers declare. */
-export function containerPorts(w: Workload): { numbers: Set<number>; names: Map<string, number> } {
+type Ports = { readonly numbers: ReadonlySet<number>; readonly names: ReadonlyMap<string, number> };
+// Asked for by several rules, and by the flow checks once per pair of workloads.
+const portCache = new WeakMap<Workload, Ports>();
+
+export function containerPorts(w: Workload): Ports {
+  let ports = portCache.get(w);
+  if (!ports) {
+    ports = computeContainerPorts(w);
+    portCache.set(w, ports);
+  }
+  return ports;
+}
+
+function computeContainerPorts(w: Workload): Ports {
   const numbers = new Set<number>();
   const names = new Map<string, number>();
   for (const c of w.containers.filter((x) => !x.init)) {

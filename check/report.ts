@@ -20,13 +20,19 @@ export function summarize(targets: readonly TargetReport[]): CheckReport {
   };
 }
 
+/** `profile prod: TaskNote conventions, pinned-images, replicas, zone-spread` or `profile generic: no optional rules`. */
+export function describeProfile(t: Pick<TargetReport, 'profile' | 'profileOwner' | 'ruleGroups'>): string {
+  const groups = t.ruleGroups.map((g) => (g === 'conventions' ? `${t.profileOwner ?? 'its own'} conventions` : g));
+  return `profile ${t.profile}: ${groups.length > 0 ? groups.join(', ') : 'no optional rules, no stack conventions'}`;
+}
+
 export function formatReport(report: CheckReport, format: ReportFormat): string {
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
   const lines: string[] = [];
   for (const t of report.targets) {
     const errors = t.findings.filter((f) => f.severity === 'error').length;
     lines.push(
-      `${t.name} (profile ${t.profile}): ${t.objects} objects, ${t.rulesRun} rules, ${errors} errors, ${t.findings.length - errors} warnings, ${t.waivers.length} waivers`,
+      `${t.name} (${describeProfile(t)}): ${t.objects} objects, ${t.rulesRun} rules, ${errors} errors, ${t.findings.length - errors} warnings, ${t.waivers.length} waivers`,
     );
     const byObject = new Map<string, Finding[]>();
     for (const f of t.findings) {

@@ -1,6 +1,6 @@
 // The rule contract: an ID, a severity, and a function from the checked set to violations.
 import type { CheckContext, Workload } from './model';
-import type { Profile, Severity, SourcedObject, Violation } from './types';
+import type { RuleGroup, Severity, SourcedObject, Violation } from './types';
 
 /** A violation attached to the object it concerns. */
 export interface Located extends Violation {
@@ -15,8 +15,8 @@ export interface Rule {
   readonly description: string;
   /** Where the requirement comes from (POLICY.md's source column). */
   readonly source: string;
-  /** Profiles in which the rule runs; all when omitted. */
-  readonly profiles?: readonly Profile[];
+  /** The optional group the rule belongs to: it runs only under a profile that turns it on. */
+  readonly group?: RuleGroup;
   /** Runs once over the whole set; the engine passes only objects that passed schema checks. */
   readonly check: (ctx: CheckContext) => Iterable<Located>;
 }

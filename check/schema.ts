@@ -3,7 +3,7 @@
 // metadata), object names and labels.
 import { FIELDS_ADDED_AFTER, KUBERNETES_VERSION, lookupApi } from './api-versions';
 import { modelAttributes, schemaValidator, topLevelModel, type AjvError } from './k8s-modules';
-import { isObject, stringMap } from './model';
+import { isObject } from './model';
 import type { FieldPath, KubeObject, PathSegment, Severity, Violation } from './types';
 
 export interface SchemaViolation extends Violation {
@@ -65,6 +65,31 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LABEL_NAMED = new Set(['Namespace', 'Service']);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
+
+// The same few label keys and values recur on every object: remember each verdict (pure functions
+// of the string; the maps stay small, one entry per distinct key or value).
+const labelKeyVerdicts = new Map<string, boolean>();
+const labelValueVerdicts = new Map<string, boolean>();
+
+function validLabelKey(k: string): boolean {
+  let ok = labelKeyVerdicts.get(k);
+  if (ok === undefined) {
+    const slash = k.lastIndexOf('/');
+    const [prefix, name] = slash >= 0 ? [k.slice(0, slash), k.slice(slash + 1)] : [undefined, k];
+    ok = (prefix === undefined || DNS_SUBDOMAIN.test(prefix)) && LABEL_NAME.test(name) && name.length <= 63;
+    if (labelKeyVerdicts.size < 10_000) labelKeyVerdicts.set(k, ok);
+  }
+  return ok;
+}
+
+function validLabelValue(v: string): boolean {
+  let ok = labelValueVerdicts.get(v);
+  if (ok === undefined) {
+    ok = v.length <= 63 && LABEL_VALUE.test(v);
+    if (labelValueVerdicts.size < 10_000) labelValueVerdicts.set(v, ok);
+  }
+  return ok;
+}
 
 export const show = (v: unknown): string => {
   const s = JSON.stringify(v) ?? String(v);
@@ -132,16 +157,18 @@ function checkMetadata(o: KubeObject): SchemaViolation[] {
     });
   }
   for (const [labels, path] of labelMaps(o)) {
-    for (const [k, v] of Object.entries(stringMap(labels))) {
-      const [prefix, name] = k.includes('/') ? [k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)] : [undefined, k];
-      if ((prefix !== undefined && !DNS_SUBDOMAIN.test(prefix)) || !LABEL_NAME.test(name) || name.length > 63) {
+    if (!isObject(labels)) continue;
+    for (const k of Object.keys(labels)) {
+      const v = labels[k];
+      if (typeof v !== 'string') continue;
+      if (!validLabelKey(k)) {
         out.push({
           ruleId: 'label-syntax',
           path: [...path, k],
           found: `label key ${show(k)} is invalid`,
           fix: 'use an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."',
         });
-      } else if (v.length > 63 || !LABEL_VALUE.test(v)) {
+      } else if (!validLabelValue(v)) {
         out.push({
           ruleId: 'label-syntax',
           path: [...path, k],
@@ -291,7 +318,8 @@ function unknownFields(value: unknown, type: string, path: PathSegment[], out: S
   const fields = fieldsOf(type);
   if (!fields || !isObject(value)) return;
   const newer = FIELDS_ADDED_AFTER[type];
-  for (const [field, v] of Object.entries(value)) {
+  for (const field in value) {
+    const v = value[field];
     const fieldType = fields.get(field);
     if (fieldType !== undefined && newer?.[field] === undefined) {
       path.push(field);

@@ -70,6 +70,7 @@ export const SECRET_RULES: Rule[] = [
       severity: 'error',
       description: 'no Secret in the output carries values (data or stringData)',
       source: 'policy (secrets come from the deploy step)',
+      group: 'conventions',
     },
     ['Secret'],
     function* (item) {

@@ -21,11 +21,32 @@ export interface SourcedObject {
 export type Severity = 'error' | 'warning';
 
 /**
- * Which environment-specific rules apply. `default` applies every rule that does not depend
- * on the environment; `staging` adds digests and replicas; `prod` also adds zone spread.
+ * Optional groups of rules, off unless a profile turns them on. Every other rule applies to
+ * any Kubernetes YAML.
+ * - `pinned-images`: images are pinned by digest (`image-digest`);
+ * - `replicas`: stateless workloads run more than one replica;
+ * - `zone-spread`: multi-replica workloads spread across zones;
+ * - `conventions`: the conventions of the stack the profile belongs to (for TaskNote: the
+ *   `tasknote.dev/config-hash` annotation, no Secret values in the output). They never fire on
+ *   YAML checked under a profile that does not turn them on.
  */
-export type Profile = 'default' | 'dev' | 'staging' | 'prod';
-export const PROFILES: readonly Profile[] = ['default', 'dev', 'staging', 'prod'];
+export type RuleGroup = 'pinned-images' | 'replicas' | 'zone-spread' | 'conventions';
+export const RULE_GROUPS: readonly RuleGroup[] = ['pinned-images', 'replicas', 'zone-spread', 'conventions'];
+
+/**
+ * Which optional rule groups apply, as data: `check` knows no environment names. The caller
+ * (TaskNote's CLI, synth) passes its own profiles; the report names the one that applied.
+ */
+export interface Profile {
+  /** Shown in the report, e.g. `generic` or `prod`. */
+  readonly name: string;
+  /** Whose conventions `conventions` means, e.g. `TaskNote`; shown in the report. */
+  readonly owner?: string;
+  readonly groups: readonly RuleGroup[];
+}
+
+/** The profile for anyone's YAML: every rule that holds for any Kubernetes stack, no conventions. */
+export const GENERIC_PROFILE: Profile = { name: 'generic', groups: [] };
 
 /** What a rule reports; the engine adds the object, source, line and waiver. */
 export interface Violation {
@@ -68,7 +89,12 @@ export interface Waiver {
 export interface TargetReport {
   /** `dev`, `staging`, `prod`, or the paths checked. */
   readonly name: string;
-  readonly profile: Profile;
+  /** The profile's name, e.g. `generic` or `prod`. */
+  readonly profile: string;
+  /** Who the profile belongs to, when it turns on someone's conventions. */
+  readonly profileOwner?: string;
+  /** The optional rule groups the profile turned on. */
+  readonly ruleGroups: readonly RuleGroup[];
   readonly objects: number;
   readonly rulesRun: number;
   /** Unwaived findings, in object order. */
@@ -90,8 +116,9 @@ export interface CheckReport {
 }
 
 export interface CheckOptions {
-  /** Label of this target in the report; defaults to the profile. */
+  /** Label of this target in the report; defaults to the profile's name. */
   readonly name?: string;
+  /** Which optional rule groups apply; `GENERIC_PROFILE` when omitted. */
   readonly profile?: Profile;
   /** `Kind/name` of objects created outside the manifests, on top of the namespace annotation. */
   readonly provided?: readonly string[];

@@ -11,8 +11,9 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Matches a metav1.LabelSelector (matchLabels and matchExpressions). An empty or absent selector matches all. */
 export function selectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
   const sel = isRecord(selector) ? selector : {};
-  const matchLabels = isRecord(sel.matchLabels) ? sel.matchLabels : {};
-  for (const [k, v] of Object.entries(matchLabels)) if (typeof v === 'string' && labels[k] !== v) return false;
+  // Runs for every selector against every workload's labels (check, graph): no copies on this path.
+  const matchLabels = sel.matchLabels;
+  if (isRecord(matchLabels)) for (const k of Object.keys(matchLabels)) if (typeof matchLabels[k] === 'string' && labels[k] !== matchLabels[k]) return false;
   for (const e of Array.isArray(sel.matchExpressions) ? sel.matchExpressions.filter(isRecord) : []) {
     const key = String(e.key);
     const values = Array.isArray(e.values) ? e.values.map(String) : [];
@@ -39,6 +40,10 @@ export function selectorMatches(selector: unknown, labels: Readonly<Record<strin
 
 /** Matches a Service-style selector: a plain label map that must be non-empty to select anything. */
 export function mapSelectorMatches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
-  const entries = Object.entries(selector);
-  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+  let any = false;
+  for (const k in selector) {
+    if (labels[k] !== selector[k]) return false;
+    any = true;
+  }
+  return any;
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { checkObjects, formatReport } from '../../check';
+import { profileForEnvironment } from '../check-profiles';
 import { ConfigError } from '../../environments/load';
 import { ENVIRONMENT_NAMES } from '../../core/environment-names';
 import { UserError } from '../../core/user-error';
@@ -51,7 +52,7 @@ export function runSynth(opts: SynthCommandOptions, log: (line: string) => void 
   const reports = outputs.map((out) =>
     checkObjects(
       out.files.flatMap((f) => f.objects.map((object) => ({ source: `${opts.out}/${out.env.name}/${f.path}`, object }))),
-      { name: out.env.name, profile: out.env.name },
+      { name: out.env.name, profile: profileForEnvironment(out.env.name) },
     ),
   );
   const failed = reports.filter((r) => !r.ok);

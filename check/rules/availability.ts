@@ -41,7 +41,7 @@ export const AVAILABILITY_RULES: Rule[] = [
       severity: 'error',
       description: 'stateless workloads run more than one replica (or an HPA with minReplicas >= 2)',
       source: 'KS, PO, KL',
-      profiles: ['staging', 'prod'],
+      group: 'replicas',
     },
     function* (w, ctx) {
       if (w.kind !== 'Deployment' && w.kind !== 'ReplicaSet') return;
@@ -139,7 +139,7 @@ export const AVAILABILITY_RULES: Rule[] = [
       severity: 'error',
       description: 'multi-replica workloads also spread across zones',
       source: 'KS, PO, KL',
-      profiles: ['prod'],
+      group: 'zone-spread',
     },
     function* (w, ctx) {
       if (!multiReplica(w, ctx) || spreads(w, ZONE)) return;

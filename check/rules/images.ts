@@ -40,7 +40,7 @@ export const IMAGE_RULES: Rule[] = [
       severity: 'error',
       description: 'images are pinned by digest',
       source: 'CK_K8S_43',
-      profiles: ['staging', 'prod'],
+      group: 'pinned-images',
     },
     function* (w) {
       for (const c of w.containers) {

@@ -76,6 +76,7 @@ export const NAMESPACE_RULES: Rule[] = [
       severity: 'error',
       description: 'a pod template that uses a ConfigMap carries a content-hash annotation',
       source: "practice (Helm's checksum annotation)",
+      group: 'conventions',
     },
     function* (w) {
       const used = configMapsUsed(w.podSpec);

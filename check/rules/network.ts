@@ -19,7 +19,17 @@ function policyTypes(np: SourcedObject): Direction[] {
 const isEmptySelector = (s: unknown) =>
   Object.keys(stringMap(asRecord(s).matchLabels)).length === 0 && asArray(asRecord(s).matchExpressions).length === 0;
 
+// Policies per workload and direction, asked for once per pair of workloads by the flow checks:
+// computed once per workload (a workload belongs to one check run).
+const policyCache = new WeakMap<Workload, Partial<Record<Direction, SourcedObject[]>>>();
+
 function policiesFor(ctx: CheckContext, w: Workload, direction: Direction): SourcedObject[] {
+  const cached = policyCache.get(w) ?? {};
+  policyCache.set(w, cached);
+  return (cached[direction] ??= computePoliciesFor(ctx, w, direction));
+}
+
+function computePoliciesFor(ctx: CheckContext, w: Workload, direction: Direction): SourcedObject[] {
   return ctx
     .allOfKind('NetworkPolicy')
     .filter(
@@ -31,8 +41,17 @@ function policiesFor(ctx: CheckContext, w: Workload, direction: Direction): Sour
 }
 
 /** Labels a namespace is known to carry: its own, or at least the one the API sets on all. */
+const namespaceLabelCache = new WeakMap<CheckContext, Map<string, Record<string, string>>>();
+
 function namespaceLabels(ctx: CheckContext, namespace: string): Record<string, string> {
-  return { ...stringMap(ctx.find('Namespace', undefined, namespace)?.object.metadata?.labels), [NAME_LABEL]: namespace };
+  const byName = namespaceLabelCache.get(ctx) ?? new Map<string, Record<string, string>>();
+  namespaceLabelCache.set(ctx, byName);
+  let labels = byName.get(namespace);
+  if (!labels) {
+    labels = { ...stringMap(ctx.find('Namespace', undefined, namespace)?.object.metadata?.labels), [NAME_LABEL]: namespace };
+    byName.set(namespace, labels);
+  }
+  return labels;
 }
 
 /** Whether a policy peer admits pods with `labels` in `namespace`, seen from a policy in `own`. */
@@ -127,6 +146,16 @@ export const NETWORK_RULES: Rule[] = [
           fix: 'add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress, Egress] and no rules, then allow each needed flow explicitly',
         };
       }
+      // Pods without a namespace land in whichever namespace kubectl points at (default):
+      // unless the set brings a namespace-less deny-all policy along, nothing denies them.
+      const loose = ctx.workloads.find((w) => w.namespace === undefined);
+      if (loose && !ctx.allOfKind('NetworkPolicy').some((np) => refOf(np.object).namespace === undefined && isDenyAll(np)))
+        yield {
+          item: loose.item,
+          path: ['metadata', 'namespace'],
+          found: `${loose.kind} ${loose.name} and the other pods without a namespace land in the current namespace (default), which no default-deny NetworkPolicy in this set covers`,
+          fix: 'set metadata.namespace, and add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress, Egress] to that namespace',
+        };
     },
   },
   {

@@ -62,7 +62,15 @@ export const POD_SECURITY_RULES: Rule[] = [
       for (const c of w.containers) {
         for (const field of ['runAsUser', 'runAsGroup']) {
           const { value, path } = effective(w, c, field);
-          if (typeof value === 'number' && value < MIN_UID) {
+          // An unset runAsGroup runs with the image's group, root (0) for most images; an unset
+          // runAsUser is run-as-user's finding.
+          if (value === undefined && field === 'runAsGroup') {
+            yield {
+              path,
+              found: `container ${c.name}: runAsGroup is not set (the image's group applies, usually root)`,
+              fix: `set securityContext.runAsGroup to an ID >= ${MIN_UID} on the pod or the container`,
+            };
+          } else if (typeof value === 'number' && value < MIN_UID) {
             yield {
               path,
               found: `container ${c.name}: ${field} is ${value}`,

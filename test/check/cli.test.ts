@@ -108,5 +108,5 @@ test('--list-rules prints every rule with its severity', async () => {
   const { code, out } = await run('--list-rules');
   expect(code).toBe(0);
   expect(out).toMatch(/^high-uid\s+error\s+runAsUser and runAsGroup are >= 10000/m);
-  expect(out).toMatch(/^image-digest\s+error\s+.*\(staging, prod\)$/m);
+  expect(out).toMatch(/^image-digest\s+error\s+.*\(group pinned-images\)$/m);
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ALL_RULES, runCheck } from '../../check/engine';
 import { listFiles, loadFiles, parseYaml } from '../../check/load';
 import { describeRef, refOf } from '../../check/model';
+import { CHECK_PROFILES } from '../../app/check-profiles';
 import type { Profile } from '../../check/types';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'check');
@@ -34,7 +35,7 @@ const cases: Case[] = fs
     return {
       name: f.replace(/\.yaml$/, ''),
       expect: header(text, 'expect').flatMap((e) => e.split(',').map((s) => s.trim())),
-      profile: (header(text, 'profile')[0] ?? 'prod') as Profile,
+      profile: CHECK_PROFILES[header(text, 'profile')[0] ?? 'prod'],
       remove: header(text, 'remove'),
       text,
       file: path.join(CORPUS, f),
@@ -75,7 +76,7 @@ test("every rule has a failing corpus case (the base fixture is every rule's pas
 });
 
 test('the base fixture passes the prod profile with its one waiver used', () => {
-  const report = runCheck(base.items, { profile: 'prod' });
+  const report = runCheck(base.items, { profile: CHECK_PROFILES.prod });
   expect(report.findings).toEqual([]);
   expect(report.waivers.map((w) => [w.ruleId, w.used])).toEqual([['high-uid', 2]]);
 });

@@ -8,6 +8,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { runCheck } from '../../check/engine';
 import { listFiles, loadFiles, parseYaml } from '../../check/load';
 import { describeRef, refOf } from '../../check/model';
+import { CHECK_PROFILES } from '../../app/check-profiles';
 import type { Profile } from '../../check/types';
 import { LANE, kubectl, makeWorkspace, ok, tasknote } from '../../scripts/cluster/lane-workspace';
 
@@ -121,7 +122,7 @@ beforeAll(() => {
     const path = join(CORPUS, file);
     const text = readFileSync(path, 'utf8');
     const parsed = parseYaml(text, path);
-    const profile = (/^# profile: (\S+)$/m.exec(text)?.[1] ?? 'prod') as Profile;
+    const profile = CHECK_PROFILES[/^# profile: (\S+)$/m.exec(text)?.[1] ?? 'prod'];
     const removed = [...text.matchAll(/^# remove: (.+)$/gm)].map((m) => m[1].trim());
     const own = new Set(parsed.items.map((i) => describeRef(refOf(i.object))));
     // A case that only removes objects from the base has nothing to submit.

@@ -2,6 +2,7 @@
 // test/environments/boundaries.test.ts checks synth's side in `npm test`; the cluster lane
 // (test/cluster/env-boundaries.ctest.ts) asks the API server for its side with a server-side
 // dry run, and requires the two to agree, but for the values listed in `stricter`.
+import { profileForEnvironment } from '../../app/check-profiles';
 import { checkObjects, formatReport } from '../../check';
 import { SynthError, SynthOutput, synthesizeEnvironment } from '../../app/synth';
 import { ConfigError } from '../../environments/load';
@@ -400,7 +401,7 @@ export function synthVerdict(env: EnvironmentName, sets: readonly string[]): Syn
   }
   const report = checkObjects(
     output.files.flatMap((f) => f.objects.map((object) => ({ source: `dist/${env}/${f.path}`, object }))),
-    { name: env, profile: env },
+    { name: env, profile: profileForEnvironment(env) },
   );
   if (!report.ok)
     return { accepted: false, message: `${formatReport(report, 'text')}\nThe manifests fail the check. Nothing was written.`, outputs: [] };
