@@ -1,6 +1,7 @@
 // TaskNote's check profiles: which optional rule groups apply to its own manifests. `check`
 // knows no environment names; TaskNote's CLI and synth pass these in as data.
 import { GENERIC_PROFILE, type Profile } from '../check/types';
+import type { DnsPeer } from '../core/dns-peer';
 import type { EnvironmentName } from '../core/environment-names';
 
 const OWNER = 'TaskNote';
@@ -21,7 +22,10 @@ export const CHECK_PROFILES: Readonly<Record<string, Profile>> = {
 
 export const CHECK_PROFILE_NAMES = Object.keys(CHECK_PROFILES);
 
-/** TaskNote's profile for an environment (synth and `check --env` use it). */
-export function profileForEnvironment(env: EnvironmentName): Profile {
-  return ENVIRONMENT_PROFILES[env];
+/**
+ * TaskNote's profile for an environment (synth and `check --env` use it), with the cluster DNS
+ * the stack's network policies allow when synth knows it.
+ */
+export function profileForEnvironment(env: EnvironmentName, dnsPeer?: DnsPeer): Profile {
+  return dnsPeer === undefined ? ENVIRONMENT_PROFILES[env] : { ...ENVIRONMENT_PROFILES[env], dnsPeer };
 }

@@ -20,6 +20,7 @@ import {
 import type { EnvironmentConfig } from '../environments/schema';
 import { apiContract } from '../services/api/src/contract';
 import { workerContract } from '../services/worker/src/contract';
+import type { DnsPeer } from '../core/dns-peer';
 import type { ServiceImageRefs } from '../services/contracts';
 
 /** Environment config's HPA rules for one direction (plain seconds). */
@@ -46,6 +47,8 @@ export interface TaskNoteStack {
   readonly requiredSecrets: ProvidedSecret[];
   /** Everything referenced but created outside the manifests (deploy step, cert-manager). */
   readonly providedObjects: ProvidedObject[];
+  /** The cluster DNS the network policies let pods reach; check's `dns-egress` must look for the same. */
+  readonly dnsPeer: DnsPeer;
 }
 
 const UID_WAIVER = `the official image runs as its built-in user (UID ${POSTGRES_IMAGE_UID}, owner of its data files); remapping it to >= 10000 would need a custom image`;
@@ -57,9 +60,10 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
   const stores = dataStores(chart, env, secrets);
   const served = services(chart, env, images, secrets, stores);
   const scheduled = jobs(chart, env, images, secrets, stores, served);
-  network(chart, env, stores, served, scheduled);
+  const { dnsPeer } = network(chart, env, stores, served, scheduled);
   return {
     chart,
+    dnsPeer,
     providedObjects: chart.providedObjects,
     requiredSecrets: Object.entries(secrets)
       .filter(([, s]) => s.providedBy === 'deploy')
@@ -333,12 +337,13 @@ function network(
   { postgres, redis }: DataStores,
   { api, worker }: Services,
   { migrate, summary, backup }: ReturnType<typeof jobs>,
-): void {
+): { dnsPeer: DnsPeer } {
   const net = new NetworkPolicies(chart, 'network-policies');
   net.allowFromNamespace({ name: 'ingress-controller', namespace: env.ingress.controllerNamespace }, api, apiContract.http.port);
   for (const client of [api, worker, migrate, summary, backup]) net.allow(client, postgres, postgres.port);
   net.allow(api, redis, redis.port);
   net.allowToExternal(summary, { name: 'smtp-relay', cidr: env.smtp.egressCidr }, env.smtp.port);
+  return { dnsPeer: net.dnsPeer };
 }
 
 /** Environment config's HPA rules (plain seconds) as construct props (Durations). */

@@ -5,6 +5,7 @@
 export type KubeObject = Record<string, any>;
 
 /** One path step into an object: a property name or an array index. */
+import type { DnsPeer } from '../core/dns-peer';
 import type { FieldPath } from '../core/object-path';
 export type { FieldPath };
 export type PathSegment = FieldPath[number];
@@ -43,6 +44,11 @@ export interface Profile {
   /** Whose conventions `conventions` means, e.g. `TaskNote`; shown in the report. */
   readonly owner?: string;
   readonly groups: readonly RuleGroup[];
+  /**
+   * The cluster DNS that `dns-egress` requires egress to.
+   * @default DEFAULT_DNS_PEER (kube-system, k8s-app: kube-dns)
+   */
+  readonly dnsPeer?: DnsPeer;
 }
 
 /** The profile for anyone's YAML: every rule that holds for any Kubernetes stack, no conventions. */

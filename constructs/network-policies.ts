@@ -4,6 +4,7 @@ import { EnvironmentChart } from './environment-chart';
 import * as k8s from './private/k8s';
 import { validateProps } from './private/validate';
 import type { IPodSelectable } from './types';
+import { DEFAULT_DNS_PEER, type DnsPeer } from '../core/dns-peer';
 import { checkDnsLabel, checkPort } from '../core/value-rules';
 
 /** Properties of `NetworkPolicies`. */
@@ -53,6 +54,8 @@ interface Edge {
 export class NetworkPolicies extends Construct {
   readonly defaultDeny: k8s.KubeNetworkPolicy;
   readonly allowDns: k8s.KubeNetworkPolicy;
+  /** The DNS peer egress is allowed to; pass it to check's profile (`dnsPeer`) so `dns-egress` looks for the same one. */
+  readonly dnsPeer: DnsPeer;
   private readonly chart: EnvironmentChart;
   private readonly ingress = new Map<string, { target: IPodSelectable; edges: Edge[] }>();
   private readonly egress = new Map<string, { target: IPodSelectable; edges: Edge[] }>();
@@ -73,6 +76,10 @@ export class NetworkPolicies extends Construct {
       metadata: meta('default-deny'),
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
+    this.dnsPeer = {
+      namespace: props.dnsNamespace ?? DEFAULT_DNS_PEER.namespace,
+      podLabels: { ...(props.dnsPodLabels ?? DEFAULT_DNS_PEER.podLabels) },
+    };
     const dnsPorts = [
       { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
       { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
@@ -86,8 +93,8 @@ export class NetworkPolicies extends Construct {
           {
             to: [
               {
-                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.dnsNamespace ?? 'kube-system' } },
-                podSelector: { matchLabels: { ...(props.dnsPodLabels ?? { 'k8s-app': 'kube-dns' }) } },
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.dnsPeer.namespace } },
+                podSelector: { matchLabels: { ...this.dnsPeer.podLabels } },
               },
             ],
             ports: dnsPorts,

@@ -8,3 +8,4 @@ export * from './git';
 export * from './deploy-role';
 export * from './label-selector';
 export * from './object-path';
+export * from './dns-peer';

@@ -52,7 +52,7 @@ export function runSynth(opts: SynthCommandOptions, log: (line: string) => void 
   const reports = outputs.map((out) =>
     checkObjects(
       out.files.flatMap((f) => f.objects.map((object) => ({ source: `${opts.out}/${out.env.name}/${f.path}`, object }))),
-      { name: out.env.name, profile: profileForEnvironment(out.env.name) },
+      { name: out.env.name, profile: profileForEnvironment(out.env.name, out.dnsPeer) },
     ),
   );
   const failed = reports.filter((r) => !r.ok);

@@ -1,6 +1,7 @@
 // Network: a default-deny policy per namespace and the explicit allows the workloads need —
 // DNS egress to kube-dns, the ingress controller to Ingress backends, and pod-to-pod flows
 // whose ingress and egress sides agree.
+import { DEFAULT_DNS_PEER } from '../../core/dns-peer';
 import { asArray, asRecord, isObject, refOf, selectorMatches, stringMap, type CheckContext, type Workload } from '../model';
 import { containerPorts, ingressBackends } from '../references';
 import type { Located, Rule } from '../rule';
@@ -164,18 +165,22 @@ export const NETWORK_RULES: Rule[] = [
     description: 'pods whose egress is restricted may reach kube-dns on port 53',
     source: 'practice (default deny blocks DNS)',
     *check(ctx) {
-      const dnsLabels = { 'k8s-app': 'kube-dns' };
+      const dns = ctx.profile.dnsPeer ?? DEFAULT_DNS_PEER;
+      const dnsLabels = { ...dns.podLabels };
+      const labelText = Object.entries(dnsLabels)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ');
       for (const w of ctx.workloads) {
         if (policiesFor(ctx, w, 'Egress').length === 0) continue;
         const ok = ['UDP', 'TCP'].some((protocol) =>
-          allowed(ctx, w, 'Egress', (peer) => peerAdmits(ctx, peer, w.namespace, 'kube-system', dnsLabels), 53, 'dns', protocol),
+          allowed(ctx, w, 'Egress', (peer) => peerAdmits(ctx, peer, w.namespace, dns.namespace, dnsLabels), 53, 'dns', protocol),
         );
         if (!ok)
           yield {
             item: w.item,
             path: [...w.templatePath, 'metadata', 'labels'],
-            found: `${w.kind} ${w.name} cannot resolve names: no NetworkPolicy allows its egress to kube-dns on port 53`,
-            fix: `allow egress to namespaceSelector ${NAME_LABEL}: kube-system with podSelector k8s-app: kube-dns on port 53 (UDP and TCP)`,
+            found: `${w.kind} ${w.name} cannot resolve names: no NetworkPolicy allows its egress to the cluster DNS (${dns.namespace}, ${labelText}) on port 53`,
+            fix: `allow egress to namespaceSelector ${NAME_LABEL}: ${dns.namespace} with podSelector ${labelText} on port 53 (UDP and TCP)`,
           };
       }
     },
