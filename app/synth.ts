@@ -184,15 +184,19 @@ export class RenderCache {
 
 /** The JSON text of a value made only of plain JSON values (objects, arrays, strings, finite numbers, booleans, null), else undefined. */
 function plainJson(value: unknown): string | undefined {
-  const plain = (v: unknown): boolean => {
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-    if (typeof v === 'number') return Number.isFinite(v);
-    if (Array.isArray(v)) return v.every(plain);
-    if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
-    for (const key in v) if (!plain((v as Record<string, unknown>)[key])) return false;
-    return true;
-  };
-  return plain(value) ? JSON.stringify(value) : undefined;
+  let plain = true;
+  const json = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const raw = this[key];
+    if (raw === null || typeof raw === 'string' || typeof raw === 'boolean') return v;
+    if (typeof raw === 'number') {
+      if (!Number.isFinite(raw)) plain = false;
+    } else if (typeof raw !== 'object' || (!Array.isArray(raw) && Object.getPrototypeOf(raw) !== Object.prototype)) {
+      // undefined (in an array it would become null), functions, symbols, Dates, class instances.
+      plain = false;
+    }
+    return v;
+  });
+  return plain ? json : undefined;
 }
 
 /** True when `dir` holds exactly these files with exactly this content. */
