@@ -7,7 +7,6 @@
 // entries. The bundle is current when every input has the stat it was built from, or, where a
 // stat differs, the content it was built from; and no source directory gained or lost a file.
 'use strict';
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -29,7 +28,9 @@ const EXTERNAL = ['@pulumi/*', 'kubernetes-models', 'kubernetes-models/*', '@kub
 /** Bumped when the stamp's meaning changes. */
 const STAMP_VERSION = 2;
 
-const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+// node:crypto is loaded only when something is hashed: a current bundle is checked by stat alone.
+const crypto = () => require('node:crypto');
+const sha256 = (file) => crypto().createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const entriesOf = (dir) => fs.readdirSync(dir).sort().join('\n');
 
 /**
@@ -100,11 +101,11 @@ async function build() {
     }),
   };
   const code = result.outputFiles[0].contents;
-  stamp.bundle = crypto.createHash('sha256').update(code).digest('hex');
+  stamp.bundle = crypto().createHash('sha256').update(code).digest('hex');
   fs.mkdirSync(OUT_DIR, { recursive: true });
   // V8 code caches of an older bundle (bin/tasknote.js names them after the bundle's hash).
   for (const f of fs.readdirSync(OUT_DIR)) if (f.endsWith('.v8cache')) fs.rmSync(path.join(OUT_DIR, f), { force: true });
-  const suffix = `.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  const suffix = `.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`;
   fs.writeFileSync(BUNDLE + suffix, code);
   fs.writeFileSync(STAMP + suffix, JSON.stringify(stamp));
   // The bundle first: a stamp never describes a bundle other than the one beside it, at worst an older one.
