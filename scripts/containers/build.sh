@@ -72,7 +72,7 @@ code_change_context() {
   local service=$1 round=$2 dir
   dir=$(mktemp -d "${ENGINE_STATE:-/tmp}/context.XXXXXX")
   tar -C "$REPO_ROOT" --exclude=node_modules --exclude=dist \
-    -cf - .dockerignore package.json package-lock.json tsconfig.json services scripts/containers/prod-closure.js |
+    -cf - .dockerignore package.json package-lock.json tsconfig.json services scripts/containers/prod-closure.js scripts/containers/transpile.js |
     tar -C "$dir" -xf -
   printf '\n// code-only change %s made by scripts/containers/build.sh at %s\n' "$round" "$(date -u +%FT%TZ)" \
     >>"$dir/services/$service/src/main.ts"
