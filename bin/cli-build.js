@@ -14,7 +14,6 @@ const ROOT = path.resolve(__dirname, '..');
 // In the checkout, not in node_modules: `npm run diff` synthesizes its base in a worktree whose
 // node_modules is a link to this one's, and each checkout needs a bundle of its own sources.
 const OUT_DIR = path.join(ROOT, '.cache', 'tasknote-cli');
-const BUNDLE = path.join(OUT_DIR, 'cli.js');
 const STAMP = path.join(OUT_DIR, 'stamp.json');
 const ENTRY = path.join(ROOT, 'app', 'cli.ts');
 /** What the bundle's output depends on besides the files esbuild reads. */
@@ -26,7 +25,7 @@ const BUILD_INPUTS = ['bin/cli-build.js', 'package.json', 'package-lock.json', '
  */
 const EXTERNAL = ['@pulumi/*', 'kubernetes-models', 'kubernetes-models/*', '@kubernetes/*', 'esbuild'];
 /** Bumped when the stamp's meaning changes. */
-const STAMP_VERSION = 2;
+const STAMP_VERSION = 3;
 
 // node:crypto is loaded only when something is hashed: a current bundle is checked by stat alone.
 const crypto = () => require('node:crypto');
@@ -102,33 +101,42 @@ async function build() {
   };
   const code = result.outputFiles[0].contents;
   stamp.bundle = crypto().createHash('sha256').update(code).digest('hex');
+  const bundle = bundlePath(stamp.bundle);
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  // V8 code caches of an older bundle (bin/tasknote.js names them after the bundle's hash).
-  for (const f of fs.readdirSync(OUT_DIR)) if (f.endsWith('.v8cache')) fs.rmSync(path.join(OUT_DIR, f), { force: true });
+  // Bundles and V8 code caches of other builds: each is named after its bundle's hash.
+  for (const f of fs.readdirSync(OUT_DIR)) {
+    if (/^cli\.[0-9a-f]{16}\./.test(f) && !f.startsWith(path.basename(bundle, '.js'))) fs.rmSync(path.join(OUT_DIR, f), { force: true });
+  }
   const suffix = `.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(BUNDLE + suffix, code);
+  // The bundle is named after its content and written before the stamp that names it, so a stamp
+  // always describes the bundle it points to, even when two builds run at once.
+  fs.writeFileSync(bundle + suffix, code);
+  fs.renameSync(bundle + suffix, bundle);
   fs.writeFileSync(STAMP + suffix, JSON.stringify(stamp));
-  // The bundle first: a stamp never describes a bundle other than the one beside it, at worst an older one.
-  fs.renameSync(BUNDLE + suffix, BUNDLE);
   fs.renameSync(STAMP + suffix, STAMP);
-  return { bundle: BUNDLE, inputs: inputs.length, hash: stamp.bundle };
+  return { bundle, inputs: inputs.length, hash: stamp.bundle };
+}
+
+/** Where the bundle of this content hash lives. */
+function bundlePath(hash) {
+  return path.join(OUT_DIR, `cli.${hash.slice(0, 16)}.js`);
 }
 
 /**
  * `{ stale: why }` when the bundle cannot be used as it is (missing, or which input changed), else
- * `{ hash }`, the bundle's content hash. Only stats files, unless one's stat changed; then its
- * content decides.
+ * `{ bundle, hash }`: the bundle's path and content hash. Only stats files, unless one's stat
+ * changed; then its content decides.
  */
 function freshness() {
   const reason = staleReason();
-  return typeof reason === 'string' ? { stale: reason } : { hash: reason.hash };
+  return typeof reason === 'string' ? { stale: reason } : { bundle: bundlePath(reason.hash), hash: reason.hash };
 }
 
 function staleReason() {
   let stamp;
   try {
     stamp = JSON.parse(fs.readFileSync(STAMP, 'utf8'));
-    fs.statSync(BUNDLE);
+    fs.statSync(bundlePath(String(stamp.bundle)));
   } catch {
     return 'not built yet';
   }
@@ -159,7 +167,7 @@ function staleReason() {
   return { hash: stamp.bundle };
 }
 
-module.exports = { build, freshness, BUNDLE, STAMP, OUT_DIR, ROOT };
+module.exports = { build, freshness, STAMP, OUT_DIR, ROOT };
 
 if (require.main === module) {
   build().then(

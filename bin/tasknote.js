@@ -67,7 +67,7 @@ async function load() {
   }
   globalThis.__tasknoteCheckout = cli.ROOT;
   const command = /^[a-z]+$/.test(argv[0] ?? '') ? argv[0] : 'other';
-  return loadBundle(cli.BUNDLE, path.join(cli.OUT_DIR, `cli.${state.hash.slice(0, 16)}.${command}.v8cache`));
+  return loadBundle(state.bundle, state.bundle.replace(/\.js$/, `.${command}.v8cache`));
 }
 
 /**
