@@ -19,7 +19,7 @@ function fromSource() {
 }
 
 /** Loads the bundle as `require` would, compiled with (or producing) the V8 code cache of `command`. */
-function loadBundle(file, cacheFile) {
+function loadBundle(file, source, cacheFile) {
   const Module = require('node:module');
   const vm = require('node:vm');
   let cachedData;
@@ -28,7 +28,7 @@ function loadBundle(file, cacheFile) {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), {
+  const script = new vm.Script(Module.wrap(source), {
     filename: file,
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
@@ -57,17 +57,27 @@ async function load() {
   if (process.env.TASKNOTE_CLI === 'source') return fromSource();
   const cli = require('./cli-build.js');
   let state = cli.freshness();
-  if (state.stale !== undefined) {
+  let source;
+  // Twice at most: a build running at the same time can replace the bundle just found current.
+  for (let attempt = 0; source === undefined; attempt++) {
+    if (state.stale !== undefined) {
+      try {
+        state = await cli.build();
+      } catch (err) {
+        process.stderr.write(`tasknote: the compiled CLI is stale (${state.stale}) and could not be rebuilt (${err.message}); running the sources\n`);
+        return fromSource();
+      }
+    }
     try {
-      state = await cli.build();
+      source = fs.readFileSync(state.bundle, 'utf8');
     } catch (err) {
-      process.stderr.write(`tasknote: the compiled CLI is stale (${state.stale}) and could not be rebuilt (${err.message}); running the sources\n`);
-      return fromSource();
+      if (err.code !== 'ENOENT' || attempt > 0) throw err;
+      state = { stale: 'replaced by another build' };
     }
   }
   globalThis.__tasknoteCheckout = cli.ROOT;
   const command = /^[a-z]+$/.test(argv[0] ?? '') ? argv[0] : 'other';
-  return loadBundle(state.bundle, state.bundle.replace(/\.js$/, `.${command}.v8cache`));
+  return loadBundle(state.bundle, source, state.bundle.replace(/\.js$/, `.${command}.v8cache`));
 }
 
 /**
