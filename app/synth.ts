@@ -120,7 +120,7 @@ export class RenderCache {
   private misses = 0;
 
   private constructor(
-    private readonly file: string | undefined,
+    private readonly file: string,
     private readonly previous: ReadonlyMap<string, string>,
   ) {}
 
@@ -134,11 +134,6 @@ export class RenderCache {
       // No cache yet, or an unreadable one: start empty.
     }
     return new RenderCache(file, entries);
-  }
-
-  /** A cache that starts empty and is never written. */
-  static inMemory(): RenderCache {
-    return new RenderCache(undefined, new Map());
   }
 
   /** What the rendering depends on besides the object. */
@@ -161,7 +156,7 @@ export class RenderCache {
 
   /** Writes the cache when this run rendered anything new: this run's entries, then older ones, up to `limit`. */
   save(limit = 2000): void {
-    if (this.file === undefined || this.misses === 0) return;
+    if (this.misses === 0) return;
     const entries: Record<string, string> = Object.fromEntries(this.used);
     let n = this.used.size;
     for (const [hash, yaml] of this.previous) {
