@@ -1,30 +1,43 @@
 // The `tasknote` command line: parses arguments and hands off to app/commands/*.
+// Only the command being run is loaded (synth does not load the deploy or review code); help and
+// an unknown command load them all, so that commander can list them and suggest the right one.
 import { Command, CommanderError } from 'commander';
-import { registerSynth } from './commands/synth';
-import { registerCheck } from './commands/check';
-import { registerDiff } from './commands/diff';
-import { registerPromote } from './commands/promote';
-import { registerGraph } from './commands/graph';
-import { registerDeploy } from './commands/deploy';
 import { UserError } from '../core/user-error';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Each command name, with the module that registers it (several names can share one). */
+const COMMANDS: Readonly<Record<string, () => Register>> = {
+  synth: () => (require('./commands/synth') as typeof import('./commands/synth')).registerSynth,
+  check: () => (require('./commands/check') as typeof import('./commands/check')).registerCheck,
+  diff: () => (require('./commands/diff') as typeof import('./commands/diff')).registerDiff,
+  promote: () => (require('./commands/promote') as typeof import('./commands/promote')).registerPromote,
+  graph: () => (require('./commands/graph') as typeof import('./commands/graph')).registerGraph,
+  deploy: () => (require('./commands/deploy') as typeof import('./commands/deploy')).registerDeploy,
+  preview: () => (require('./commands/deploy') as typeof import('./commands/deploy')).registerDeploy,
+  destroy: () => (require('./commands/deploy') as typeof import('./commands/deploy')).registerDeploy,
+};
+
+/** The program with every command, or with only `command`'s when it names one. */
+export function buildProgram(command?: string): Command {
   const program = new Command('tasknote')
     .description('Synthesize, check, diff, promote and deploy the TaskNote stack')
     .exitOverride()
     .showHelpAfterError();
-  registerSynth(program);
-  registerCheck(program);
-  registerDiff(program);
-  registerPromote(program);
-  registerGraph(program);
-  registerDeploy(program);
+  const names = command !== undefined && Object.hasOwn(COMMANDS, command) ? [command] : Object.keys(COMMANDS);
+  const registered = new Set<Register>();
+  for (const name of names) {
+    const register = COMMANDS[name]();
+    if (registered.has(register)) continue;
+    registered.add(register);
+    register(program);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await buildProgram(argv[0]).parseAsync(argv, { from: 'user' });
   } catch (err) {
     process.exitCode = exitCodeOf(err);
   }

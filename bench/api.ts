@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/api.ts [--connections 10] [--seconds 5]
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
@@ -37,6 +38,17 @@ async function rawLoop(pool: Pool, text: string, values: unknown[]): Promise<{ r
   );
   latencies.sort((a, b) => a - b);
   return { rps: latencies.length / seconds, p99: percentile(latencies, 99) };
+}
+
+/** A process's peak resident set (VmHWM) so far, from Linux's /proc; undefined elsewhere. */
+function peakRssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kib = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? undefined : Number(kib) / 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -104,6 +116,8 @@ async function main(): Promise<void> {
     console.log(`api  GET /tasks: ${apiRps.toFixed(0)} req/s, p99 ${result.latency.p99} ms`);
     console.log(`raw  pg query:   ${raw.rps.toFixed(0)} q/s,   p99 ${raw.p99.toFixed(2)} ms`);
     console.log(`ratio api/raw = ${ratio.toFixed(2)} (target >= 0.5) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}`);
+    const peak = peakRssMiB(api.child.pid);
+    console.log(`api peak RSS under this load: ${peak === undefined ? 'n/a (no /proc)' : `${peak.toFixed(0)} MiB`} (run through tsx; no target)`);
   } finally {
     api.child.kill('SIGTERM');
     await api.exited;

@@ -31,10 +31,11 @@ export type ImagePlan =
 
 /**
  * Build context and Dockerfile of a service. The context is the repository root
- * because the services are npm workspaces that share the root package-lock.json.
+ * because the services are npm workspaces that share the root package-lock.json;
+ * the one services/Dockerfile builds every service, chosen by the SERVICE build argument.
  */
-export function dockerBuildPaths(service: ServiceName, repoRoot: string): { context: string; dockerfile: string } {
-  return { context: repoRoot, dockerfile: join(repoRoot, 'services', service, 'Dockerfile') };
+export function dockerBuildPaths(service: ServiceName, repoRoot: string): { context: string; dockerfile: string; args: { SERVICE: string } } {
+  return { context: repoRoot, dockerfile: join(repoRoot, 'services', 'Dockerfile'), args: { SERVICE: service } };
 }
 
 /**
@@ -90,13 +91,14 @@ export function planImages(options: PlanImagesOptions): ImagePlan {
   const tag = sourceTag(options.git.commit, options.git.dirty);
   const builds = SERVICE_NAMES.map((service): ImageBuild => {
     const repository = imageRepository(options.env.registry, service);
+    const paths = dockerBuildPaths(service, options.repoRoot);
     return {
       service,
       repository,
       tag,
       imageName: `${repository}:${tag}`,
-      ...dockerBuildPaths(service, options.repoRoot),
-      args: { ...options.buildArgs },
+      ...paths,
+      args: { ...options.buildArgs, ...paths.args },
     };
   });
   return { source, builds };

@@ -10,15 +10,18 @@ import { ENVIRONMENT_NAMES, EnvironmentName } from '../core/environment-names';
 const REPO_ROOT = resolve(__dirname, '..');
 
 /**
- * The environment files, loaded only when asked for: an environment file that does not compile,
- * imports something missing or throws is then a config error like any other, not a crash of the
- * whole command before its error handling is in place. Literal requires, so a bundler sees them.
+ * The environment files are loaded from source only when asked for, and never bundled: an
+ * environment file that does not compile, imports something missing or throws is then a config
+ * error like any other, reported at its own file, line and column, not a crash of the whole
+ * command before its error handling is in place, nor a position inside the compiled CLI.
  */
-const FILES: Record<EnvironmentName, () => Record<string, unknown>> = {
-  dev: () => require('./dev'),
-  staging: () => require('./staging'),
-  prod: () => require('./prod'),
-};
+function requireEnvironmentFile(file: string): Record<string, unknown> {
+  // Under tsx (the sources) and jest, `.ts` already loads; the compiled CLI (plain Node, whose
+  // require knows .js, .json and .node) registers tsx's require hook the first time it needs one.
+  const extensions = require.extensions as Record<string, unknown>;
+  if (Object.keys(extensions).length > 0 && !('.ts' in extensions)) require('tsx/cjs/api').register();
+  return require(file);
+}
 
 /** Invalid environment configuration; `problems` has one line per field. */
 export class ConfigError extends Error {
@@ -108,7 +111,7 @@ export function loadEnvironmentInput(name: EnvironmentName): EnvironmentInput {
   const file = resolve(__dirname, `${name}.ts`);
   let exports: Record<string, unknown>;
   try {
-    exports = FILES[name]();
+    exports = requireEnvironmentFile(file);
   } catch (err) {
     throw new ConfigError(name, [describeLoadFailure(file, err)]);
   }

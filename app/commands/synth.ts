@@ -5,7 +5,7 @@ import { ConfigError } from '../../environments/load';
 import { ENVIRONMENT_NAMES } from '../../core/environment-names';
 import { UserError } from '../../core/user-error';
 import { SERVICE_NAMES } from '../../services/contracts';
-import { SynthError, SynthOutput, synthesizeEnvironment, writeOutputs } from '../synth';
+import { RenderCache, renderFile, SynthError, SynthOutput, synthesizeEnvironment, writeOutputs } from '../synth';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -60,7 +60,9 @@ export function runSynth(opts: SynthCommandOptions, log: (line: string) => void 
     throw new UserError(`${failed.map((r) => formatReport(r, 'text')).join('\n')}\nThe manifests fail the check. Nothing was written.`);
   }
 
-  writeOutputs(outputs, opts.out);
+  const cache = RenderCache.open();
+  writeOutputs(outputs, opts.out, { render: (file) => renderFile(file, cache) });
+  cache.save();
   for (const [i, out] of outputs.entries()) {
     const objects = out.files.reduce((n, f) => n + f.objects.length, 0);
     const s = reports[i].summary;

@@ -77,7 +77,7 @@ _assemble_base() {
   rm -rf "$work"
 }
 
-# Imports the base for the Dockerfiles' default Node major into the running
+# Imports the base for the Dockerfile's default Node major into the running
 # engine (building it first unless cached) and sets BASE_IMAGE to its reference.
 base_image_ensure() {
   local major node_version npm_version key tarball deb

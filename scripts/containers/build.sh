@@ -16,10 +16,11 @@ _build_host_args() {
   [[ -z $ip ]] || echo "--add-host=$registry_host:$ip"
 }
 
-# image_build <service> <ref> <context-dir>: prints the build's milliseconds.
+# image_build <service> <ref> <context-dir> [<log>]: prints the build's
+# milliseconds; BuildKit's plain progress (with each step's time) goes to <log>.
 image_build() {
-  local service=$1 ref=$2 context=$3 log started args=()
-  log=$(mktemp "${ENGINE_STATE:-/tmp}/build-$service.XXXXXX.log")
+  local service=$1 ref=$2 context=$3 log=${4:-} started args=()
+  [[ -n $log ]] || log=$(mktemp "${ENGINE_STATE:-/tmp}/build-$service.XXXXXX.log")
   [[ -s $NPM_CA_FILE ]] && args+=(--secret "id=npm_ca,src=$NPM_CA_FILE")
   mapfile -t -O "${#args[@]}" args < <(_build_host_args)
   started=$(now_ms)
@@ -27,7 +28,8 @@ image_build() {
     --network host \
     --progress plain \
     --build-arg "NODE_IMAGE=$BASE_IMAGE" \
-    --file "$context/services/$service/Dockerfile" \
+    --build-arg "SERVICE=$service" \
+    --file "$DOCKERFILE" \
     --tag "$ref" \
     "${args[@]}" \
     "$context" >"$log" 2>&1; then
@@ -62,17 +64,17 @@ image_push() {
   echo "$digest"
 }
 
-# A copy of the build context with a code-only change in every service, to
-# time what a developer's edit-and-rebuild costs without touching the tree.
+# A copy of the build context with a code-only change in one service, to
+# time what a developer's edit-and-rebuild of that service costs without
+# touching the tree: code_change_context <service> <round>, each round a
+# change of its own.
 code_change_context() {
-  local dir
+  local service=$1 round=$2 dir
   dir=$(mktemp -d "${ENGINE_STATE:-/tmp}/context.XXXXXX")
   tar -C "$REPO_ROOT" --exclude=node_modules --exclude=dist \
-    -cf - .dockerignore package.json package-lock.json tsconfig.json services scripts/containers/prod-closure.js |
+    -cf - .dockerignore package.json package-lock.json tsconfig.json services scripts/containers/prod-closure.js scripts/containers/transpile.js |
     tar -C "$dir" -xf -
-  local main
-  for main in "$dir"/services/*/src/main.ts; do
-    printf '\n// code-only change made by scripts/containers/build.sh at %s\n' "$(date -u +%FT%TZ)" >>"$main"
-  done
+  printf '\n// code-only change %s made by scripts/containers/build.sh at %s\n' "$round" "$(date -u +%FT%TZ)" \
+    >>"$dir/services/$service/src/main.ts"
   echo "$dir"
 }

@@ -20,10 +20,13 @@ free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close();});"
 }
 
-# The Node image the Dockerfiles default to, read from their ARG so that the
+# The one Dockerfile of every service image (--build-arg SERVICE=<name>).
+DOCKERFILE=$REPO_ROOT/services/Dockerfile
+
+# The Node image the Dockerfile defaults to, read from its ARG so that the
 # offline base always has the same Node major as a build without overrides.
 default_node_image() {
-  local dockerfile=$REPO_ROOT/services/api/Dockerfile line
+  local dockerfile=$DOCKERFILE line
   line=$(grep -m1 -E '^ARG NODE_IMAGE=' "$dockerfile") || die "no 'ARG NODE_IMAGE=<image>' default in $dockerfile"
   echo "${line#ARG NODE_IMAGE=}"
 }
@@ -35,11 +38,12 @@ node_major_of() {
   echo "${BASH_REMATCH[1]}"
 }
 
-# The services that get an image: every services/<name>/Dockerfile.
+# The services that get an image: every `FROM runtime AS svc-<name>` stage of
+# the Dockerfile whose services/<name> exists.
 service_names() {
-  local f
-  for f in "$REPO_ROOT"/services/*/Dockerfile; do
-    [[ -e $f ]] || continue
-    basename "$(dirname "$f")"
-  done
+  local name
+  while read -r name; do
+    [[ -d $REPO_ROOT/services/$name ]] || die "$DOCKERFILE has a stage svc-$name but there is no services/$name"
+    echo "$name"
+  done < <(sed -nE 's/^FROM[[:space:]]+runtime[[:space:]]+AS[[:space:]]+svc-([a-z0-9-]+)[[:space:]]*$/\1/p' "$DOCKERFILE")
 }

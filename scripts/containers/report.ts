@@ -2,7 +2,7 @@
 // filesystem that it holds no dev dependency, compiler or npm cache, and the
 // cold versus code-change build times. Exits 1 when an image holds what it must not.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface BuiltImage {
@@ -11,7 +11,32 @@ interface BuiltImage {
   ref: string;
   digest: string;
   coldMs: number;
-  warmMs?: number;
+  /** BuildKit's plain progress output of the cold build. */
+  coldLog?: string;
+  /** The code-only rebuilds, one a round. */
+  warm?: { ms: number; log: string }[];
+}
+
+/** The middle of the samples (the upper one of the two middles for an even count). */
+function median(samples: readonly number[]): number {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * The steps of a build that took time, slowest first, from BuildKit's plain progress output
+ * (`#7 [build 3/3] RUN ...` then `#7 DONE 2.1s`). Cached steps have no DONE line.
+ */
+export function buildSteps(log: string): { step: string; seconds: number }[] {
+  const names = new Map<string, string>();
+  const steps: { step: string; seconds: number }[] = [];
+  for (const line of log.split('\n')) {
+    const named = /^#(\d+) (\[.+|exporting.+|writing.+|naming.+|load.+|transferring.+)$/.exec(line);
+    if (named && !names.has(named[1])) names.set(named[1], named[2].replace(/\s+/g, ' ').slice(0, 90));
+    const done = /^#(\d+) DONE (\d+(?:\.\d+)?)s$/.exec(line);
+    if (done) steps.push({ step: names.get(done[1]) ?? `#${done[1]}`, seconds: Number(done[2]) });
+  }
+  return steps.sort((a, b) => b.seconds - a.seconds);
 }
 
 const DOCKER = process.env.TASKNOTE_DOCKER_BIN ?? '/usr/bin/docker';
@@ -133,16 +158,26 @@ async function main(): Promise<void> {
   }
 
   console.log('\nBuild times (BuildKit, 2 cores shared with the rest of the machine)');
+  const warmOf = (i: BuiltImage): number | undefined => (i.warm && i.warm.length > 0 ? median(i.warm.map((w) => w.ms)) : undefined);
   const cold = images.reduce((s, i) => s + i.coldMs, 0);
-  const warm = images.reduce((s, i) => s + (i.warmMs ?? 0), 0);
+  const warm = images.reduce((s, i) => s + (warmOf(i) ?? 0), 0);
   for (const i of images) {
-    const ratio = i.warmMs !== undefined ? ` = ${((100 * i.warmMs) / i.coldMs).toFixed(1)}% of cold` : '';
-    console.log(
-      `  ${i.repository}: cold ${sec(i.coldMs)}, after a code-only change ${i.warmMs !== undefined ? sec(i.warmMs) : '-'}${ratio}`,
-    );
+    const w = warmOf(i);
+    const ratio = w !== undefined ? ` = ${((100 * w) / i.coldMs).toFixed(1)}% of cold (target at most ${WARM_TARGET * 100}%)` : '';
+    const rounds = i.warm && i.warm.length > 1 ? ` (median of ${i.warm.map((r) => sec(r.ms)).join(', ')})` : '';
+    console.log(`  ${i.repository}: cold ${sec(i.coldMs)}, after a code-only change ${w !== undefined ? sec(w) : '-'}${rounds}${ratio}`);
+    const medianRound = i.warm?.find((r) => r.ms === w);
+    if (medianRound && existsSync(medianRound.log)) {
+      const steps = buildSteps(readFileSync(medianRound.log, 'utf8')).filter((st) => st.seconds >= 0.1);
+      console.log(`    code-only rebuild, steps over 0.1 s: ${steps.map((st) => `${st.step} ${st.seconds.toFixed(1)} s`).join('; ') || 'none'}`);
+    }
+    if (i.coldLog && existsSync(i.coldLog)) {
+      const steps = buildSteps(readFileSync(i.coldLog, 'utf8')).slice(0, 4);
+      console.log(`    cold build, slowest steps: ${steps.map((st) => `${st.step} ${st.seconds.toFixed(1)} s`).join('; ')}`);
+    }
   }
   console.log(
-    `  all images: cold ${sec(cold)}, code-only change ${sec(warm)} = ${((100 * warm) / cold).toFixed(1)}% (target at most ${WARM_TARGET * 100}%)`,
+    `  all images: cold ${sec(cold)}, code-only change ${sec(warm)} = ${((100 * warm) / cold).toFixed(1)}% (target at most ${WARM_TARGET * 100}% for each image)`,
   );
   if (process.env.TASKNOTE_BASE_MS) console.log(`  offline base (assemble or import): ${sec(Number(process.env.TASKNOTE_BASE_MS))}`);
   if (process.env.TASKNOTE_LANE_MS)
@@ -153,7 +188,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

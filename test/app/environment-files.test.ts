@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
 /** What `tasknote synth` loads, copied; node_modules linked. */
-const COPIED = ['bin', 'app', 'core', 'constructs', 'environments', 'check', 'deploy', 'review', 'services', 'package.json', 'tsconfig.json'];
+const COPIED = ['bin', 'app', 'core', 'constructs', 'environments', 'check', 'deploy', 'review', 'services', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
 let repo: string;
 let out: string;

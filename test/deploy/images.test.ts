@@ -49,7 +49,7 @@ describe('registries', () => {
 });
 
 describe('planImages', () => {
-  test('builds every service from the repository root with its own Dockerfile, tagged with the commit', () => {
+  test('builds every service from the repository root with the one Dockerfile and its SERVICE, tagged with the commit', () => {
     const plan = planImages({
       env: testEnvironment(),
       repoRoot: '/repo',
@@ -65,8 +65,8 @@ describe('planImages', () => {
           tag: COMMIT,
           imageName: `localhost:5001/tasknote-api:${COMMIT}`,
           context: '/repo',
-          dockerfile: join('/repo', 'services', 'api', 'Dockerfile'),
-          args: { NODE_IMAGE: 'node:20.19.5' },
+          dockerfile: join('/repo', 'services', 'Dockerfile'),
+          args: { NODE_IMAGE: 'node:20.19.5', SERVICE: 'api' },
         },
         {
           service: 'worker',
@@ -74,8 +74,8 @@ describe('planImages', () => {
           tag: COMMIT,
           imageName: `localhost:5001/tasknote-worker:${COMMIT}`,
           context: '/repo',
-          dockerfile: join('/repo', 'services', 'worker', 'Dockerfile'),
-          args: { NODE_IMAGE: 'node:20.19.5' },
+          dockerfile: join('/repo', 'services', 'Dockerfile'),
+          args: { NODE_IMAGE: 'node:20.19.5', SERVICE: 'worker' },
         },
       ],
     });
@@ -103,7 +103,16 @@ describe('planImages', () => {
 
 describe('dockerBuildPaths', () => {
   test('uses the repository root as context, since the services share the root lockfile', () => {
-    expect(dockerBuildPaths('worker', '/r')).toEqual({ context: '/r', dockerfile: join('/r', 'services', 'worker', 'Dockerfile') });
+    expect(dockerBuildPaths('worker', '/r')).toEqual({
+      context: '/r',
+      dockerfile: join('/r', 'services', 'Dockerfile'),
+      args: { SERVICE: 'worker' },
+    });
+  });
+
+  test('a SERVICE build argument from outside cannot pick another service', () => {
+    const plan = planImages({ env: testEnvironment(), repoRoot: '/r', git: { commit: COMMIT, dirty: false }, buildArgs: { SERVICE: 'api' } });
+    expect(plan.source === 'build' && plan.builds.map((b) => b.args.SERVICE)).toEqual(['api', 'worker']);
   });
 });
 

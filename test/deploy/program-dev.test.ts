@@ -58,7 +58,8 @@ test('builds each image from the repository root with its Dockerfile, tagged wit
   for (const image of images) {
     expect(image.inputs.tags).toEqual([`localhost:5001/tasknote-${image.name}:${tag}`]);
     expect(image.inputs.context).toEqual({ location: REPO_ROOT });
-    expect(image.inputs.dockerfile).toEqual({ location: join(REPO_ROOT, 'services', image.name, 'Dockerfile') });
+    expect(image.inputs.dockerfile).toEqual({ location: join(REPO_ROOT, 'services', 'Dockerfile') });
+    expect(image.inputs.buildArgs).toMatchObject({ SERVICE: image.name });
     expect(image.inputs.push).toBe(true);
     expect(image.inputs.buildOnPreview).toBe(false);
     expect(image.inputs.network).toBe('host');

@@ -47,8 +47,8 @@ describe('resolveDeployInputs', () => {
     });
     expect(inputs.platform).toBe('linux/arm64');
     expect(inputs.images.source === 'build' && inputs.images.builds.map((b) => b.args)).toEqual([
-      { NODE_IMAGE: 'node:20-bookworm-slim' },
-      { NODE_IMAGE: 'node:20-bookworm-slim' },
+      { NODE_IMAGE: 'node:20-bookworm-slim', SERVICE: 'api' },
+      { NODE_IMAGE: 'node:20-bookworm-slim', SERVICE: 'worker' },
     ]);
   });
 
