@@ -83,7 +83,8 @@ const toAttachment = (row: AttachmentRow) => ({
 async function checkImage(body: Buffer, maxPixels: number): Promise<{ contentType: string; width: number; height: number }> {
   let meta: Metadata;
   try {
-    meta = await sharp(body, { animated: true }).metadata();
+    // Only the header is read here, so no pixel limit yet: the check below names the size instead.
+    meta = await sharp(body, { animated: true, limitInputPixels: false }).metadata();
   } catch {
     throw new HttpError(415, 'body: is not a readable image; send png, jpeg, webp or gif bytes');
   }
