@@ -49,6 +49,19 @@ export interface Lifecycle {
   shuttingDown: boolean;
 }
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  schema: Record<string, unknown> | undefined;
+}
+
+const ROUTES = Symbol('tasknote.routes');
+
+/** Every route the app registered (HEAD twins excluded), for the test that keeps the OpenAPI document in step. */
+export function registeredRoutes(app: FastifyInstance): RouteEntry[] {
+  return (app as unknown as { [ROUTES]: RouteEntry[] })[ROUTES];
+}
+
 export async function buildApp(deps: AppDeps, lifecycle: Lifecycle = { shuttingDown: false }): Promise<FastifyInstance> {
   const { pool, logger, metrics } = deps;
   const app = Fastify({
@@ -57,6 +70,13 @@ export async function buildApp(deps: AppDeps, lifecycle: Lifecycle = { shuttingD
     trustProxy: true,
     return503OnClosing: true,
     genReqId: (req) => requestIdFor(req.headers['x-request-id']),
+  });
+  const routes: RouteEntry[] = [];
+  (app as unknown as { [ROUTES]: RouteEntry[] })[ROUTES] = routes;
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, schema: route.schema as Record<string, unknown> | undefined });
+    }
   });
   installValidation(app, metrics);
   await registerOpenApi(app);
