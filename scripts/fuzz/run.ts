@@ -30,7 +30,7 @@ const { values: args } = parseArgs({
     'admin-token': { type: 'string' },
     /** A file the external API logs to (JSON lines), scanned for validation gaps and errors afterwards. */
     'api-log': { type: 'string' },
-    examples: { type: 'string', default: '20' },
+    examples: { type: 'string', default: '200' },
     seed: { type: 'string', default: '20261201' },
     'time-cap': { type: 'string', default: '480' },
     st: { type: 'string' },
@@ -107,15 +107,29 @@ async function seedUser(target: Target, name: string): Promise<Seeded> {
   };
   const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const marker = `FUZZ-${name}-${randomBytes(6).toString('hex')}`;
-  const user = await call('/admin/users', json({ email: `${name}-${randomBytes(3).toString('hex')}@fuzz.example`, name: marker }), target.adminToken);
+  const user = await call(
+    '/admin/users',
+    json({ email: `${name}-${randomBytes(3).toString('hex')}@fuzz.example`, name: marker }),
+    target.adminToken,
+  );
   const { token } = await call(`/admin/users/${user.id}/tokens`, json({ label: marker }), target.adminToken);
   const markers = [marker, user.id!, user.email!];
   for (let i = 0; i < 2; i++) {
-    const task = await call('/tasks', json({ title: `${marker} task ${i}`, notes: `${marker} notes`, dueDate: '2031-01-0' + (i + 1) }), token!);
+    const task = await call(
+      '/tasks',
+      json({ title: `${marker} task ${i}`, notes: `${marker} notes`, dueDate: '2031-01-0' + (i + 1) }),
+      token!,
+    );
     markers.push(task.id!);
   }
-  const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#3a7' } }).png().toBuffer();
-  const attachment = await call(`/tasks/${markers[3]}/attachments`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png }, token!);
+  const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#3a7' } })
+    .png()
+    .toBuffer();
+  const attachment = await call(
+    `/tasks/${markers[3]}/attachments`,
+    { method: 'POST', headers: { 'content-type': 'image/png' }, body: png },
+    token!,
+  );
   markers.push(attachment.id!);
   return { token: token!, markers };
 }
@@ -152,11 +166,24 @@ async function junitFindings(dir: string): Promise<Finding[]> {
 }
 
 const decodeXml = (s: string) =>
-  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&#10;/g, '\n').replace(/&amp;/g, '&');
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&#10;/g, '\n')
+    .replace(/&amp;/g, '&');
 
 /** Lines the API logged at error level or above, and every validation gap, with the request that caused them. */
 function logFindings(apiLog: string): Finding[] {
-  type Entry = { level?: number | string; msg?: string; reqId?: string; validationGap?: boolean; err?: { message?: string }; req?: { method?: string; url?: string } };
+  type Entry = {
+    level?: number | string;
+    msg?: string;
+    reqId?: string;
+    validationGap?: boolean;
+    err?: { message?: string };
+    req?: { method?: string; url?: string };
+  };
   const entries: Entry[] = [];
   for (const line of apiLog.split('\n')) {
     if (!line.startsWith('{')) continue;
@@ -166,12 +193,15 @@ function logFindings(apiLog: string): Finding[] {
       // Not a log line.
     }
   }
-  const requests = new Map(entries.filter((e) => e.req?.url !== undefined && e.reqId).map((e) => [e.reqId!, `${e.req!.method} ${e.req!.url}`]));
+  const requests = new Map(
+    entries.filter((e) => e.req?.url !== undefined && e.reqId).map((e) => [e.reqId!, `${e.req!.method} ${e.req!.url}`]),
+  );
   const findings: Finding[] = [];
   for (const entry of entries) {
-    const level = typeof entry.level === 'number' ? entry.level : ({ error: 50, fatal: 60 } as Record<string, number>)[String(entry.level)] ?? 0;
+    const level =
+      typeof entry.level === 'number' ? entry.level : (({ error: 50, fatal: 60 } as Record<string, number>)[String(entry.level)] ?? 0);
     if (entry.validationGap || level >= 50) {
-      const request = entry.reqId ? requests.get(entry.reqId) ?? `request ${entry.reqId}` : 'no request';
+      const request = entry.reqId ? (requests.get(entry.reqId) ?? `request ${entry.reqId}`) : 'no request';
       findings.push({
         operation: `API log (${request.slice(0, 300)})`,
         message: `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`,
@@ -181,7 +211,12 @@ function logFindings(apiLog: string): Finding[] {
   return findings;
 }
 
-async function runSchemathesis(st: string, target: Target, dir: string, markers: Record<string, Seeded>): Promise<{ code: number; timedOut: boolean }> {
+async function runSchemathesis(
+  st: string,
+  target: Target,
+  dir: string,
+  markers: Record<string, Seeded>,
+): Promise<{ code: number; timedOut: boolean }> {
   const auth = {
     schemaVersion: '0.1.0',
     auth: [
@@ -203,20 +238,33 @@ async function runSchemathesis(st: string, target: Target, dir: string, markers:
     'no_other_users_data',
   ];
   const argv = [
-    '--config-file', join(dir, 'schemathesis.toml'),
+    '--config-file',
+    join(dir, 'schemathesis.toml'),
     '--no-color',
-    'run', `${target.baseUrl}/openapi.json`,
-    '--url', target.baseUrl,
-    '--phases', 'examples,coverage,fuzzing,stateful',
-    '--checks', checks.join(','),
-    '--max-examples', String(examples),
-    '--seed', String(seed),
-    '--workers', '1',
-    '--request-timeout', '10',
-    '--generation-allow-x00', 'true',
-    '--suppress-health-check', 'all',
-    '--report', 'junit',
-    '--report-dir', join(dir, 'report'),
+    'run',
+    `${target.baseUrl}/openapi.json`,
+    '--url',
+    target.baseUrl,
+    '--phases',
+    'examples,coverage,fuzzing,stateful',
+    '--checks',
+    checks.join(','),
+    '--max-examples',
+    String(examples),
+    '--seed',
+    String(seed),
+    '--workers',
+    '1',
+    '--request-timeout',
+    '10',
+    '--generation-allow-x00',
+    'true',
+    '--suppress-health-check',
+    'all',
+    '--report',
+    'junit',
+    '--report-dir',
+    join(dir, 'report'),
   ];
   log(`st ${argv.join(' ')}`);
   const child = spawn(st, argv, {
@@ -272,7 +320,9 @@ async function main(): Promise<number> {
     if (result.timedOut) log(`FAILED: schemathesis did not finish within the ${timeCapSeconds} s cap`);
     else if (result.code !== 0 || findings.length > 0) log(`FAILED: schemathesis exited ${result.code}, ${findings.length} findings`);
     else log('passed: no 5xx, no schema break, no data of one user in a response to another');
-    console.log(`fuzz: ${findings.length === 0 && result.code === 0 && !result.timedOut ? 1 : 0} passed, ${findings.length === 0 && result.code === 0 && !result.timedOut ? 0 : 1} failed`);
+    console.log(
+      `fuzz: ${findings.length === 0 && result.code === 0 && !result.timedOut ? 1 : 0} passed, ${findings.length === 0 && result.code === 0 && !result.timedOut ? 0 : 1} failed`,
+    );
     return result.timedOut || result.code !== 0 || findings.length > 0 ? 1 : 0;
   } finally {
     await target.stop();
