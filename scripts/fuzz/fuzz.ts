@@ -142,7 +142,7 @@ function logFindings(apiLog: string): Finding[] {
     if (entry.validationGap || level >= 50) {
       const request = entry.reqId ? (requests.get(entry.reqId) ?? `request ${entry.reqId}`) : 'no request';
       findings.push({
-        operation: `API log (${request.slice(0, 300)})`,
+        operation: `service log (${request.slice(0, 300)})`,
         message: `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`,
       });
     }

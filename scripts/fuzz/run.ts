@@ -53,14 +53,25 @@ async function localTarget(): Promise<Target> {
     LOG_LEVEL: 'info',
     SHUTDOWN_DRAIN_SECONDS: '0',
   });
-  log(`API on 127.0.0.1:${port}, PostgreSQL on ${pg.port}, Redis on ${redis.port}`);
+  // The worker too: uploads the API accepted get their thumbnails, so those routes answer with images,
+  // and a job failing on an accepted image shows in its log (a finding: the API should have refused it).
+  const worker: SpawnedService = spawnService('worker', [], {
+    ...db.env,
+    HTTP_PORT: String(await freePort()),
+    THUMBNAIL_SIZES: '64,256',
+    POLL_INTERVAL_MS: '100',
+    JOB_MAX_ATTEMPTS: '1',
+    LOG_LEVEL: 'warn',
+  });
+  log(`API on 127.0.0.1:${port} and a worker, PostgreSQL on ${pg.port}, Redis on ${redis.port}`);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     adminToken: ADMIN_TOKEN,
-    apiLog: async () => api.output(),
+    apiLog: async () => api.output() + worker.output(),
     async stop() {
+      worker.child.kill('SIGTERM');
       api.child.kill('SIGTERM');
-      await api.exited;
+      await Promise.all([api.exited, worker.exited]);
       await db.drop();
       await redis.stop();
       await pg.stop();
