@@ -45,13 +45,15 @@ export class TokenResolver {
     private readonly pool: TokenStore,
     readonly ttlMs = 10_000,
     private readonly maxEntries = 10_000,
+    /** The clock the TTL runs on; a test passes its own to step past the TTL without sleeping. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async userFor(token: string): Promise<string | null> {
     const hash = hashToken(token);
     const key = hash.toString('base64');
     const hit = this.known.get(key);
-    if (hit !== undefined && hit.until > Date.now()) return hit.userId;
+    if (hit !== undefined && hit.until > this.now()) return hit.userId;
     this.known.delete(key);
     const epoch = this.epoch;
     const { rows } = await this.pool.query<{ user_id: string }>(
@@ -62,7 +64,7 @@ export class TokenResolver {
     // A revocation during the lookup may concern this token: answer, but do not remember.
     if (userId !== null && epoch === this.epoch) {
       if (this.known.size >= this.maxEntries) this.known.delete(this.known.keys().next().value!);
-      this.known.set(key, { userId, until: Date.now() + this.ttlMs });
+      this.known.set(key, { userId, until: this.now() + this.ttlMs });
     }
     return userId;
   }
