@@ -33,7 +33,8 @@ async function main(): Promise<number> {
   const objects = loadObjects(join(__dirname, '..', '..', 'dist', 'dev'));
   const api = workload(objects, 'Deployment', 'tasknote-api');
   const migrate = workload(objects, 'Job', 'tasknote-migrate');
-  if (!api.readOnlyRootFilesystem) throw new Error('Deployment/tasknote-api of dist/dev does not set readOnlyRootFilesystem; the lane fuzzes it as the manifest runs it');
+  if (!api.readOnlyRootFilesystem)
+    throw new Error('Deployment/tasknote-api of dist/dev does not set readOnlyRootFilesystem; the lane fuzzes it as the manifest runs it');
   const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
   const stateDir = mkdtempSync('/tmp/tn-fuzz-');
   const pods: Pod[] = [];
@@ -95,7 +96,9 @@ async function main(): Promise<number> {
       upstream.on('error', close);
     });
     await new Promise<void>((resolve) => bridge!.listen(local, '127.0.0.1', resolve));
-    log(`image ${args.image} as Deployment/tasknote-api of dist/dev (uid ${api.user}, read-only root ${api.readOnlyRootFilesystem}, drop ${api.dropCapabilities.join(',')}, ${api.memoryLimitBytes} bytes, ${api.cpuLimit} CPU), reached on 127.0.0.1:${local}`);
+    log(
+      `image ${args.image} as Deployment/tasknote-api of dist/dev (uid ${api.user}, read-only root ${api.readOnlyRootFilesystem}, drop ${api.dropCapabilities.join(',')}, ${api.memoryLimitBytes} bytes, ${api.cpuLimit} CPU), reached on 127.0.0.1:${local}`,
+    );
     return await fuzz(
       {
         baseUrl: `http://127.0.0.1:${local}`,

@@ -38,7 +38,9 @@ export function pgText(maxLength: number, options: { error?: string; trim?: bool
   return text
     .max(maxLength, { error: `must be at most ${maxLength} characters` })
     .refine((s) => !s.includes('\u0000'), { error: 'must not contain NUL (\\u0000) characters' })
-    .refine((s) => (s as string & { isWellFormed(): boolean }).isWellFormed(), { error: 'must be valid Unicode (it contains a lone surrogate)' });
+    .refine((s) => (s as string & { isWellFormed(): boolean }).isWellFormed(), {
+      error: 'must be valid Unicode (it contains a lone surrogate)',
+    });
 }
 
 /** A calendar date PostgreSQL's `date` holds: YYYY-MM-DD, year 0001 to 9999 (there is no year 0). */
