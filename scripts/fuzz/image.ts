@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
   options: {
     st: { type: 'string' },
     image: { type: 'string' },
-    examples: { type: 'string', default: '200' },
+    examples: { type: 'string', default: '100' },
     seed: { type: 'string', default: '20261201' },
     'time-cap': { type: 'string', default: '600' },
   },
