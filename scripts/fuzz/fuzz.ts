@@ -207,6 +207,8 @@ async function runSchemathesis(
   ];
   log(`st ${argv.join(' ')}`);
   const child = spawn(options.st, argv, {
+    // Its example database and crash files go to the run's temporary directory, not the clone.
+    cwd: dir,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
       ...process.env,
