@@ -93,7 +93,10 @@ export function createRedisCache(options: RedisCacheOptions): TaskListCache {
         return { miss: null };
       }
       try {
-        const [generation, body] = (await redis.eval(READ_SCRIPT, 1, userKey(userId), listKey(userId, query))) as [string, string | null];
+        const [generation, body] = (await redis.eval(READ_SCRIPT, 1, userKey(userId), listKey(userId, query))) as [
+          string,
+          string | null,
+        ];
         if (body !== null && !pendingInvalidations.has(userId)) {
           metrics.cacheRequests.inc({ result: 'hit' });
           return { hit: body };

@@ -21,7 +21,9 @@ const serveSchema = z.object({
   CACHE_TTL_SECONDS: integer(1, 86_400, 60),
   MAX_UPLOAD_BYTES: integer(1, TEN_MIB, TEN_MIB),
   SHUTDOWN_DRAIN_SECONDS: integer(0, 300, 5),
-  ADMIN_TOKEN: z.string({ error: 'is required' }).min(32, { error: 'must be at least 32 characters' }),
+  ADMIN_TOKEN: z
+    .string({ error: 'is required' })
+    .min(32, { error: 'must be at least 32 characters' }),
 });
 
 const migrateSchema = z.object({ LOG_LEVEL: logLevel, ...database });
@@ -35,7 +37,10 @@ const summarySchema = z
     SMTP_FROM: z.email({ error: 'must be an email address' }),
     SMTP_USER: z.string().min(1, { error: 'must not be empty' }).optional(),
     SMTP_PASSWORD: z.string().min(1, { error: 'must not be empty' }).optional(),
-    SUMMARY_TIME_ZONE: z.string().default('UTC').refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Paris' }),
+    SUMMARY_TIME_ZONE: z
+      .string()
+      .default('UTC')
+      .refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Paris' }),
   })
   .check((ctx) => {
     if ((ctx.value.SMTP_USER === undefined) !== (ctx.value.SMTP_PASSWORD === undefined)) {
@@ -119,7 +124,10 @@ export interface SummaryConfig {
 
 export function loadSummaryConfig(env: NodeJS.ProcessEnv): SummaryConfig {
   const e = parseEnv(summarySchema, env);
-  const auth = e.SMTP_USER !== undefined && e.SMTP_PASSWORD !== undefined ? { user: e.SMTP_USER, pass: e.SMTP_PASSWORD } : undefined;
+  const auth =
+    e.SMTP_USER !== undefined && e.SMTP_PASSWORD !== undefined
+      ? { user: e.SMTP_USER, pass: e.SMTP_PASSWORD }
+      : undefined;
   return {
     logLevel: e.LOG_LEVEL,
     database: databaseConfig(e),

@@ -20,7 +20,9 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
   throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
 }
 
-export const requiredString = z.string({ error: 'is required' }).min(1, { error: 'must not be empty' });
+export const requiredString = z
+  .string({ error: 'is required' })
+  .min(1, { error: 'must not be empty' });
 
 export function integer(min: number, max: number, fallback: number) {
   return z

@@ -20,7 +20,11 @@ export function checksum(migration: Migration): string {
  * advisory lock serialises concurrent runs, so the second run waits and then
  * finds nothing to do.
  */
-export async function migrate(pool: Pool, logger: Logger, migrations: readonly Migration[] = defaultMigrations): Promise<MigrationResult> {
+export async function migrate(
+  pool: Pool,
+  logger: Logger,
+  migrations: readonly Migration[] = defaultMigrations,
+): Promise<MigrationResult> {
   assertOrdered(migrations);
   const client = await pool.connect();
   try {
@@ -53,15 +57,16 @@ export async function migrate(pool: Pool, logger: Logger, migrations: readonly M
         await client.query('BEGIN');
         try {
           await client.query(migration.sql);
-          await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-            migration.version,
-            migration.name,
-            sum,
-          ]);
+          await client.query(
+            'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+            [migration.version, migration.name, sum],
+          );
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK');
-          throw new Error(`migration ${migration.version} (${migration.name}) failed and was rolled back: ${(err as Error).message}`);
+          throw new Error(
+            `migration ${migration.version} (${migration.name}) failed and was rolled back: ${(err as Error).message}`,
+          );
         }
         logger.info({ version: migration.version, name: migration.name }, 'migration applied');
         result.applied.push(migration.version);

@@ -120,9 +120,17 @@ async function summariseUser(
   }
 }
 
-export function renderSummary(name: string, day: string, due: SummaryTask[], overdue: SummaryTask[], completed: SummaryTask[]): string {
+export function renderSummary(
+  name: string,
+  day: string,
+  due: SummaryTask[],
+  overdue: SummaryTask[],
+  completed: SummaryTask[],
+): string {
   const list = (tasks: SummaryTask[], withDate: boolean) =>
-    tasks.length === 0 ? '  (none)' : tasks.map((t) => `  - ${t.title}${withDate && t.due_date ? ` (due ${t.due_date})` : ''}`).join('\n');
+    tasks.length === 0
+      ? '  (none)'
+      : tasks.map((t) => `  - ${t.title}${withDate && t.due_date ? ` (due ${t.due_date})` : ''}`).join('\n');
   return [
     `Hello ${name},`,
     '',
