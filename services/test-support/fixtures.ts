@@ -6,10 +6,12 @@ import { Client, Pool } from 'pg';
 import pino from 'pino';
 import sharp from 'sharp';
 import { buildApp } from '../api/src/app';
+import { TokenResolver } from '../api/src/auth';
 import { createRedisCache } from '../api/src/cache';
 import type { DatabaseConfig } from '../api/src/config';
 import { createMetrics, type Metrics } from '../api/src/metrics';
 import { migrate } from '../api/src/migrate';
+import { createRedisRevocations } from '../api/src/revocations';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -83,6 +85,7 @@ export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789abcdef';
 
 export interface TestApi {
   url: string;
+  app: import('fastify').FastifyInstance;
   metrics: Metrics;
   close(): Promise<void>;
   /** fetch against the API with an optional bearer token. */
@@ -93,7 +96,16 @@ export interface TestApi {
 
 export async function startTestApi(
   db: TestDatabase,
-  options: { redisPort?: number; maxUploadBytes?: number; cacheTtlSeconds?: number } = {},
+  options: {
+    redisPort?: number;
+    maxUploadBytes?: number;
+    maxUploadPixels?: number;
+    cacheTtlSeconds?: number;
+    /** Token resolver to use (a test wraps its store to pause lookups); by default one over db.pool. */
+    tokens?: TokenResolver;
+    /** Broadcast revocations over Redis, as `serve` does. */
+    broadcastRevocations?: boolean;
+  } = {},
 ): Promise<TestApi> {
   const metrics = createMetrics();
   const cache = createRedisCache({
@@ -103,6 +115,17 @@ export async function startTestApi(
     logger: silentLogger,
     metrics,
   });
+  const tokens = options.tokens ?? new TokenResolver(db.pool);
+  const revocations = options.broadcastRevocations
+    ? createRedisRevocations({
+        host: '127.0.0.1',
+        port: options.redisPort ?? serverConfig().redisPort,
+        logger: silentLogger,
+        metrics,
+        onRevoked: () => tokens.forgetAll(),
+      })
+    : undefined;
+  if (revocations) await revocations.ready;
   const app = await buildApp({
     pool: db.pool,
     cache,
@@ -110,6 +133,9 @@ export async function startTestApi(
     metrics,
     adminToken: ADMIN_TOKEN,
     maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
+    ...(options.maxUploadPixels !== undefined ? { maxUploadPixels: options.maxUploadPixels } : {}),
+    tokens,
+    ...(revocations ? { revocations } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
@@ -127,11 +153,13 @@ export async function startTestApi(
   });
   return {
     url,
+    app,
     metrics,
     request,
     async close() {
       await app.close();
       await cache.close();
+      await revocations?.close();
     },
     async createUser(email) {
       const user = await request('/admin/users', { ...json({ email, name: email.split('@')[0] }), token: ADMIN_TOKEN });

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import sharp from 'sharp';
 import { SMTPServer } from 'smtp-server';
-import { Pod, docker, type Upstream } from './pod';
-import { loadObjects, workload, type Workload } from './workloads';
+import { Pod, docker, type Upstream } from '../../scripts/containers/pod';
+import { loadObjects, workload, type Workload } from '../../scripts/containers/workloads';
 
 interface BuiltImage {
   repository: string;

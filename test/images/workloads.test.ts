@@ -1,5 +1,5 @@
 // The manifest reading of the image contract test, without an engine.
-import { constraintFlags, parseCpu, parseQuantityBytes, workload } from './workloads';
+import { constraintFlags, parseCpu, parseQuantityBytes, workload } from '../../scripts/containers/workloads';
 
 const configMap = { kind: 'ConfigMap', metadata: { name: 'app-config' }, data: { PORT: '8080', DATABASE_HOST: 'db' } };
 

@@ -30,6 +30,18 @@ export function createMetrics() {
       help: '1 when the Redis cache is reachable, 0 when the API bypasses it',
       registers: [registry],
     }),
+    serverErrors: new Counter({
+      name: 'tasknote_server_errors_total',
+      help: 'Requests that failed through no fault of the client, or that validation should have refused, by cause',
+      labelNames: ['cause'] as const,
+      registers: [registry],
+    }),
+    revocationBroadcasts: new Counter({
+      name: 'tasknote_revocation_broadcasts_total',
+      help: 'Token revocations sent (sent) or received (received) over Redis pub/sub, or not sent (failed)',
+      labelNames: ['direction'] as const,
+      registers: [registry],
+    }),
     jobsEnqueued: new Counter({
       name: 'tasknote_jobs_enqueued_total',
       help: 'Resize jobs enqueued by uploads',

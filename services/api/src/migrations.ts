@@ -103,4 +103,12 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'jobs_by_attachment',
+    sql: `
+      -- The API reports each attachment's thumbnail status from its newest resize job.
+      CREATE INDEX jobs_attachment_idx ON jobs ((payload->>'attachmentId'), id) WHERE kind = 'resize';
+    `,
+  },
 ];

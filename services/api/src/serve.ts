@@ -4,10 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { buildApp, type Lifecycle } from './app';
+import { TokenResolver } from './auth';
 import { createRedisCache, type TaskListCache } from './cache';
 import type { ServeConfig } from './config';
 import { createPool } from './db';
 import { createMetrics } from './metrics';
+import { createRedisRevocations } from './revocations';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -26,9 +28,11 @@ export async function startServer(config: ServeConfig, logger: Logger, host = '0
     logger,
     metrics,
   });
+  const tokens = new TokenResolver(pool);
+  const revocations = createRedisRevocations({ ...config.redis, logger, metrics, onRevoked: () => tokens.forgetAll() });
   const lifecycle: Lifecycle = { shuttingDown: false };
   const app = await buildApp(
-    { pool, cache, logger, metrics, adminToken: config.adminToken, maxUploadBytes: config.maxUploadBytes },
+    { pool, cache, logger, metrics, adminToken: config.adminToken, maxUploadBytes: config.maxUploadBytes, tokens, revocations },
     lifecycle,
   );
   await app.listen({ port: config.port, host });
@@ -42,6 +46,7 @@ export async function startServer(config: ServeConfig, logger: Logger, host = '0
       await sleep(config.shutdownDrainSeconds * 1000);
       await app.close();
       await cache.close();
+      await revocations.close();
       await pool.end();
       logger.info('shutdown complete');
     })();

@@ -1,14 +1,11 @@
 // Task queries shared by the routes, the summary command and the listing benchmark.
 import { z } from 'zod';
+import { pgDate, pgText } from './validation';
 
-export const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
+export const isoDate = pgDate;
 
-const title = z
-  .string({ error: 'is required and must be a string' })
-  .trim()
-  .min(1, { error: 'must not be empty' })
-  .max(200, { error: 'must be at most 200 characters' });
-const notes = z.string({ error: 'must be a string' }).max(10_000, { error: 'must be at most 10000 characters' });
+const title = pgText(200, { error: 'is required and must be a string', trim: true, minLength: 1 });
+const notes = pgText(10_000);
 const dueDate = isoDate.nullable();
 const done = z.boolean({ error: 'must be true or false' });
 
@@ -23,19 +20,40 @@ export const taskPatchSchema = z
   .strictObject({ title: title.optional(), notes: notes.optional(), dueDate: dueDate.optional(), done: done.optional() })
   .refine((p) => Object.keys(p).length > 0, { error: 'must set at least one of title, notes, dueDate, done' });
 
-const cursorSchema = z
-  .string()
-  .transform((raw, ctx) => {
-    try {
-      const parsed = z
-        .object({ createdAt: z.string().min(1), id: z.uuid() })
-        .parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
-      return parsed;
-    } catch {
-      ctx.issues.push({ code: 'custom', message: 'is not a cursor returned by this API', input: raw });
-      return z.NEVER;
-    }
-  });
+/**
+ * A timestamptz as PostgreSQL prints it (`created_at::text`, DateStyle ISO), e.g. 2026-12-01 17:31:46.123456+00.
+ * A forged cursor is validated as strictly as any input: every field in range, so the cast cannot fail.
+ */
+const CURSOR_TS = /^([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,6})?([+-])([0-9]{2})(?::([0-9]{2}))?$/;
+
+export function isCursorTimestamp(value: string): boolean {
+  const m = CURSOR_TS.exec(value);
+  if (m === null) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [offH, offM] = [Number(m[9]), Number(m[10] ?? 0)];
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  if (offH > 15 || offM > 59) return false;
+  // Day within its month, leap years included.
+  return day <= daysInMonth(year, month);
+}
+
+function daysInMonth(year: number, month: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, 0);
+  return d.getUTCDate();
+}
+
+const cursorSchema = z.string().transform((raw, ctx) => {
+  try {
+    const parsed = z
+      .object({ createdAt: z.string().refine(isCursorTimestamp), id: z.uuid() })
+      .parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
+    return parsed;
+  } catch {
+    ctx.issues.push({ code: 'custom', message: 'is not a cursor returned by this API', input: raw });
+    return z.NEVER;
+  }
+});
 
 export const listQuerySchema = z.strictObject({
   limit: z.coerce
@@ -45,10 +63,13 @@ export const listQuerySchema = z.strictObject({
     .max(100, { error: 'must be <= 100' })
     .default(20),
   cursor: cursorSchema.optional(),
-  done: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).transform((v) => v === 'true').optional(),
+  done: z
+    .enum(['true', 'false'], { error: "must be 'true' or 'false'" })
+    .transform((v) => v === 'true')
+    .optional(),
   dueFrom: isoDate.optional(),
   dueTo: isoDate.optional(),
-  q: z.string().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).optional(),
+  q: pgText(200, { minLength: 1 }).optional(),
 });
 
 export type TaskCreate = z.output<typeof taskCreateSchema>;

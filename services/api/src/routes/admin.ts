@@ -2,30 +2,29 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { hashToken, newToken, type TokenResolver } from '../auth';
-import { HttpError, notFound } from '../validation';
+import { issuedTokenSchema, jsonSchema, noContent, responses, userSchema } from '../openapi';
+import type { RevocationBus } from '../revocations';
+import { HttpError, notFound, pgText } from '../validation';
 
 const createUserSchema = z.strictObject({
   email: z.email({ error: 'must be an email address' }).max(320, { error: 'must be at most 320 characters' }),
-  name: z
-    .string({ error: 'is required and must be a string' })
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(200, { error: 'must be at most 200 characters' }),
+  name: pgText(200, { error: 'is required and must be a string', trim: true, minLength: 1 }),
 });
 const createTokenSchema = z.strictObject({
-  label: z.string({ error: 'must be a string' }).max(200, { error: 'must be at most 200 characters' }).default(''),
+  label: pgText(200).default(''),
 });
+const security = [{ bearer: [] }];
 const userParamsSchema = z.object({ userId: z.uuid({ error: 'must be a UUID' }) });
 const tokenParamsSchema = z.object({ tokenId: z.uuid({ error: 'must be a UUID' }) });
 
 /** Routes behind the admin token: users and their API tokens. */
 export async function adminRoutes(
   app: FastifyInstance,
-  { pool, tokens }: { pool: Pool; tokens: TokenResolver },
+  { pool, tokens, revocations }: { pool: Pool; tokens: TokenResolver; revocations?: RevocationBus },
 ): Promise<void> {
   app.post<{ Body: z.output<typeof createUserSchema> }>(
     '/admin/users',
-    { schema: { body: createUserSchema } },
+    { schema: { security, body: createUserSchema, response: responses({ 201: jsonSchema(userSchema) }) } },
     async (request, reply) => {
       const { rows } = await pool.query<{ id: string; email: string; name: string; created_at: Date }>(
         `INSERT INTO users (email, name) VALUES (lower($1), $2)
@@ -40,7 +39,14 @@ export async function adminRoutes(
 
   app.post<{ Params: { userId: string }; Body: z.output<typeof createTokenSchema> }>(
     '/admin/users/:userId/tokens',
-    { schema: { params: userParamsSchema, body: createTokenSchema } },
+    {
+      schema: {
+        security,
+        params: userParamsSchema,
+        body: createTokenSchema,
+        response: responses({ 201: jsonSchema(issuedTokenSchema) }),
+      },
+    },
     async (request, reply) => {
       const token = newToken();
       const { rows } = await pool.query<{ id: string; created_at: Date }>(
@@ -56,14 +62,15 @@ export async function adminRoutes(
 
   app.delete<{ Params: { tokenId: string } }>(
     '/admin/tokens/:tokenId',
-    { schema: { params: tokenParamsSchema } },
+    { schema: { security, params: tokenParamsSchema, response: responses({ 204: noContent }) } },
     async (request, reply) => {
-      const { rowCount } = await pool.query(
-        'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
-        [request.params.tokenId],
-      );
+      const { rowCount } = await pool.query('UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [
+        request.params.tokenId,
+      ]);
       if (rowCount === 0) throw notFound('token');
+      // This replica at once (lookups in flight included), the others over Redis, or within the TTL without it.
       tokens.forgetAll();
+      await revocations?.publish(request.params.tokenId);
       return reply.code(204).send();
     },
   );
