@@ -1,6 +1,7 @@
 // Configuration of each command (serve, migrate, summary), from the env vars in contract.ts.
 import { z } from 'zod';
-import { integer, logLevel, parseEnv, port, requiredString } from './env';
+import type { ApiContract } from './contract';
+import { integer, logLevel, parseEnv, port, requiredString, type ContractMatch } from './env';
 
 const database = {
   DATABASE_HOST: requiredString,
@@ -21,9 +22,7 @@ const serveSchema = z.object({
   CACHE_TTL_SECONDS: integer(1, 86_400, 60),
   MAX_UPLOAD_BYTES: integer(1, TEN_MIB, TEN_MIB),
   SHUTDOWN_DRAIN_SECONDS: integer(0, 300, 5),
-  ADMIN_TOKEN: z
-    .string({ error: 'is required' })
-    .min(32, { error: 'must be at least 32 characters' }),
+  ADMIN_TOKEN: z.string({ error: 'is required' }).min(32, { error: 'must be at least 32 characters' }),
 });
 
 const migrateSchema = z.object({ LOG_LEVEL: logLevel, ...database });
@@ -37,10 +36,7 @@ const summarySchema = z
     SMTP_FROM: z.email({ error: 'must be an email address' }),
     SMTP_USER: z.string().min(1, { error: 'must not be empty' }).optional(),
     SMTP_PASSWORD: z.string().min(1, { error: 'must not be empty' }).optional(),
-    SUMMARY_TIME_ZONE: z
-      .string()
-      .default('UTC')
-      .refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Paris' }),
+    SUMMARY_TIME_ZONE: z.string().default('UTC').refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Paris' }),
   })
   .check((ctx) => {
     if ((ctx.value.SMTP_USER === undefined) !== (ctx.value.SMTP_PASSWORD === undefined)) {
@@ -52,6 +48,13 @@ const summarySchema = z
       });
     }
   });
+
+// The contract and the parsers agree both ways, at compile time: a variable the contract declares
+// (plain or secret) that no command reads, or one a command reads that the contract does not
+// declare, makes this line fail to type-check, naming the variable.
+type ReadVariables = keyof typeof serveSchema.shape | keyof typeof migrateSchema.shape | keyof typeof summarySchema.shape;
+type DeclaredVariables = keyof ApiContract['env'] | keyof ApiContract['secretEnv'];
+export const contractIsRead: ContractMatch<DeclaredVariables, ReadVariables> = true;
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -124,10 +127,7 @@ export interface SummaryConfig {
 
 export function loadSummaryConfig(env: NodeJS.ProcessEnv): SummaryConfig {
   const e = parseEnv(summarySchema, env);
-  const auth =
-    e.SMTP_USER !== undefined && e.SMTP_PASSWORD !== undefined
-      ? { user: e.SMTP_USER, pass: e.SMTP_PASSWORD }
-      : undefined;
+  const auth = e.SMTP_USER !== undefined && e.SMTP_PASSWORD !== undefined ? { user: e.SMTP_USER, pass: e.SMTP_PASSWORD } : undefined;
   return {
     logLevel: e.LOG_LEVEL,
     database: databaseConfig(e),

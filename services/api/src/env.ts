@@ -20,9 +20,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
   throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
 }
 
-export const requiredString = z
-  .string({ error: 'is required' })
-  .min(1, { error: 'must not be empty' });
+export const requiredString = z.string({ error: 'is required' }).min(1, { error: 'must not be empty' });
 
 export function integer(min: number, max: number, fallback: number) {
   return z
@@ -44,3 +42,14 @@ export const logLevel = z
     error: 'must be one of fatal|error|warn|info|debug|trace|silent',
   })
   .default('info');
+
+/**
+ * `true` when the variables a contract declares and those a parser reads are the same set;
+ * otherwise an object type naming the difference, so that assigning `true` fails to compile.
+ */
+export type ContractMatch<Declared extends string, Read extends PropertyKey> = [Exclude<Declared, Read>, Exclude<Read, Declared>] extends [
+  never,
+  never,
+]
+  ? true
+  : { declaredButNeverRead: Exclude<Declared, Read>; readButNotDeclared: Exclude<Read, Declared> };

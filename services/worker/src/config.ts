@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { integer, logLevel, parseEnv, port, requiredString } from './env';
+import type { WorkerContract } from './contract';
+import { integer, logLevel, parseEnv, port, requiredString, type ContractMatch } from './env';
 
 const thumbnailSizes = z
   .string()
@@ -29,6 +30,10 @@ const schema = z.object({
   POLL_INTERVAL_MS: integer(10, 60_000, 1_000),
   JOB_CONCURRENCY: integer(1, 32, 2),
 });
+
+// The contract and the parser agree both ways, at compile time (see services/api/src/config.ts).
+export const contractIsRead: ContractMatch<keyof WorkerContract['env'] | keyof WorkerContract['secretEnv'], keyof typeof schema.shape> =
+  true;
 
 export interface WorkerConfig {
   logLevel: string;
