@@ -9,9 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
-import { ADMIN_TOKEN, createTestDatabase, spawnService, waitFor } from '../services/test-support/fixtures';
-import { startPostgres } from '../services/test-support/postgres';
-import { freePort, startRedis } from '../services/test-support/servers';
+import { startBenchApi } from './api-harness';
 import { listQuerySchema, listTasksQuery } from '../services/api/src/tasks';
 
 const { values: args } = parseArgs({
@@ -52,50 +50,16 @@ function peakRssMiB(pid: number | undefined): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const pg = await startPostgres();
-  const redis = await startRedis();
-  process.env.TASKNOTE_TEST_PG_PORT = String(pg.port);
-  process.env.TASKNOTE_TEST_PG_USER = pg.user;
-  process.env.TASKNOTE_TEST_PG_PASSWORD = pg.password;
-  process.env.TASKNOTE_TEST_REDIS_PORT = String(redis.port);
-  const db = await createTestDatabase();
-  const port = await freePort();
-  const api = spawnService('api', ['serve'], {
-    ...db.env,
-    PORT: String(port),
-    REDIS_HOST: '127.0.0.1',
-    REDIS_PORT: String(redis.port),
-    ADMIN_TOKEN,
-    LOG_LEVEL: 'warn',
-    SHUTDOWN_DRAIN_SECONDS: '0',
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const { base, token, userId, db, api, stop } = await startBenchApi('bench@example.com');
   try {
-    await waitFor('the api', async () => {
-      try {
-        return (await fetch(`${base}/readyz`)).status === 200 ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    });
-    const post = async (path: string, body: unknown, token: string) =>
-      (await (
-        await fetch(base + path, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify(body),
-        })
-      ).json()) as { id: string; token: string };
-    const user = await post('/admin/users', { email: 'bench@example.com', name: 'Bench' }, ADMIN_TOKEN);
-    const { token } = await post(`/admin/users/${user.id}/tokens`, {}, ADMIN_TOKEN);
     await db.pool.query(
       `INSERT INTO tasks (user_id, title, notes, due_date)
        SELECT $1, 'task ' || i, repeat('n', 100), current_date + i FROM generate_series(1, 500) i`,
-      [user.id],
+      [userId],
     );
 
     const query = listQuerySchema.parse({});
-    const { text, values } = listTasksQuery(user.id, query);
+    const { text, values } = listTasksQuery(userId, query);
     const pool = new Pool({ ...db.config, max: connections });
     await rawLoop(pool, text, values).catch(() => undefined);
     const raw = await rawLoop(pool, text, values);
@@ -117,13 +81,11 @@ async function main(): Promise<void> {
     console.log(`raw  pg query:   ${raw.rps.toFixed(0)} q/s,   p99 ${raw.p99.toFixed(2)} ms`);
     console.log(`ratio api/raw = ${ratio.toFixed(2)} (target >= 0.5) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}`);
     const peak = peakRssMiB(api.child.pid);
-    console.log(`api peak RSS under this load: ${peak === undefined ? 'n/a (no /proc)' : `${peak.toFixed(0)} MiB`} (run through tsx; no target)`);
+    console.log(
+      `api peak RSS under this load: ${peak === undefined ? 'n/a (no /proc)' : `${peak.toFixed(0)} MiB`} (run through tsx; no target)`,
+    );
   } finally {
-    api.child.kill('SIGTERM');
-    await api.exited;
-    await db.drop();
-    await redis.stop();
-    await pg.stop();
+    await stop();
   }
 }
 

@@ -9,9 +9,8 @@
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
-import { ADMIN_TOKEN, createTestDatabase, makePng, spawnService, waitFor } from '../services/test-support/fixtures';
-import { startPostgres } from '../services/test-support/postgres';
-import { freePort, startRedis } from '../services/test-support/servers';
+import { makePng } from '../services/test-support/fixtures';
+import { startBenchApi } from './api-harness';
 import { TASK_COLUMNS } from '../services/api/src/tasks';
 
 const { values: args } = parseArgs({
@@ -46,46 +45,12 @@ async function bareInsertLoop(pool: Pool, userId: string): Promise<{ rps: number
 }
 
 async function main(): Promise<void> {
-  const pg = await startPostgres();
-  const redis = await startRedis();
-  process.env.TASKNOTE_TEST_PG_PORT = String(pg.port);
-  process.env.TASKNOTE_TEST_PG_USER = pg.user;
-  process.env.TASKNOTE_TEST_PG_PASSWORD = pg.password;
-  process.env.TASKNOTE_TEST_REDIS_PORT = String(redis.port);
-  const db = await createTestDatabase();
-  const port = await freePort();
-  const api = spawnService('api', ['serve'], {
-    ...db.env,
-    PORT: String(port),
-    REDIS_HOST: '127.0.0.1',
-    REDIS_PORT: String(redis.port),
-    ADMIN_TOKEN,
-    LOG_LEVEL: 'warn',
-    SHUTDOWN_DRAIN_SECONDS: '0',
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const { base, token, userId, db, stop } = await startBenchApi('load@example.com');
   try {
-    await waitFor('the api', async () => {
-      try {
-        return (await fetch(`${base}/readyz`)).status === 200 ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    });
-    const post = async (path: string, body: unknown, token: string) =>
-      (await (
-        await fetch(base + path, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify(body),
-        })
-      ).json()) as { id: string; token: string };
-    const user = await post('/admin/users', { email: 'load@example.com', name: 'Load' }, ADMIN_TOKEN);
-    const { token } = await post(`/admin/users/${user.id}/tokens`, {}, ADMIN_TOKEN);
     const { rows } = await db.pool.query<{ id: string }>(
       `INSERT INTO tasks (user_id, title, notes, due_date)
        SELECT $1, 'task ' || i, repeat('n', 100), current_date + i FROM generate_series(1, 500) i RETURNING id`,
-      [user.id],
+      [userId],
     );
     const ids = rows.map((r) => r.id);
     const png = await makePng(64, 48);
@@ -123,8 +88,8 @@ async function main(): Promise<void> {
 
     // Write path, side by side: the API's POST /tasks, then the bare INSERT, same concurrency.
     const pool = new Pool({ ...db.config, max: connections });
-    await bareInsertLoop(pool, user.id).catch(() => undefined);
-    const bare = await bareInsertLoop(pool, user.id);
+    await bareInsertLoop(pool, userId).catch(() => undefined);
+    const bare = await bareInsertLoop(pool, userId);
     await pool.end();
     const writes = await autocannon({
       url: `${base}/tasks`,
@@ -150,11 +115,7 @@ async function main(): Promise<void> {
     console.log(`  bare pg INSERT:   ${bare.rps.toFixed(0)} q/s,   p99 ${bare.p99.toFixed(2)} ms`);
     console.log(`  ratio api/bare = ${ratio.toFixed(2)} (goal >= 0.5) ${ratio >= 0.5 && writeErrors === 0 ? 'OK' : 'BELOW GOAL'}`);
   } finally {
-    api.child.kill('SIGTERM');
-    await api.exited;
-    await db.drop();
-    await redis.stop();
-    await pg.stop();
+    await stop();
   }
 }
 
