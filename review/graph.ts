@@ -8,7 +8,6 @@ import { KubeObject } from '../core/kube-object';
 
 type Labels = Readonly<Record<string, string>>;
 
-
 interface PolicyPort {
   readonly protocol?: string;
   readonly port?: number | string;
@@ -83,7 +82,6 @@ const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
-
 function workloadNode(obj: KubeObject): GraphNode | undefined {
   const name = obj.metadata.name;
   const id = nodeId(obj.kind, name);
@@ -127,6 +125,13 @@ function formatSelector(selector: LabelSelector | undefined): string {
 }
 
 /** Builds the topology graph of one environment's objects. */
+/** What the sections of `buildGraph` share: the nodes and edges so far, and where each object lives. */
+interface GraphParts {
+  readonly nodes: Map<string, GraphNode>;
+  readonly addEdge: (e: GraphEdge) => void;
+  readonly nsOf: (o: KubeObject) => string;
+}
+
 export function buildGraph(objects: readonly KubeObject[]): Graph {
   const namespaces = objects.filter((o) => o.kind === 'Namespace' && apiGroup(o.apiVersion) === '');
   const namespace = namespaces.length === 1 ? namespaces[0].metadata.name : undefined;
@@ -140,11 +145,28 @@ export function buildGraph(objects: readonly KubeObject[]): Graph {
     ]),
   );
   const nsOf = (o: KubeObject) => o.metadata.namespace ?? namespace ?? '';
-
   const nodes = new Map<string, GraphNode>();
   const edges = new Map<string, GraphEdge>();
   const addEdge = (e: GraphEdge) => edges.set(`${e.from}|${e.to}|${e.type}`, mergeLabel(edges.get(`${e.from}|${e.to}|${e.type}`), e));
+  const parts: GraphParts = { nodes, addEdge, nsOf };
 
+  const groups = addWorkloads(objects, parts);
+  addServiceRoutes(objects, groups, parts);
+  addIngressRoutes(objects, parts);
+  addPolicyEdges(namespace, objects, groups, namespaceLabels, nsOf, nodes, addEdge);
+
+  const known = (id: string) => nodes.has(id) || (namespace !== undefined && id === nodeId('ns', namespace));
+  return {
+    namespace,
+    nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
+    edges: [...edges.values()]
+      .filter((e) => known(e.from) && known(e.to))
+      .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.type.localeCompare(b.type)),
+  };
+}
+
+/** A node per workload, and the pod labels each one's pods carry. */
+function addWorkloads(objects: readonly KubeObject[], { nodes, nsOf }: GraphParts): PodGroup[] {
   const groups: PodGroup[] = [];
   for (const obj of objects) {
     const node = workloadNode(obj);
@@ -157,7 +179,11 @@ export function buildGraph(objects: readonly KubeObject[]): Graph {
       podLabels: get<Labels>(obj, ...templatePath, 'metadata', 'labels') ?? {},
     });
   }
+  return groups;
+}
 
+/** A node per Service, and a route to each workload whose pods it selects. */
+function addServiceRoutes(objects: readonly KubeObject[], groups: readonly PodGroup[], { nodes, addEdge, nsOf }: GraphParts): void {
   const services = objects.filter((o) => o.kind === 'Service' && apiGroup(o.apiVersion) === '');
   for (const svc of services) {
     const id = nodeId('Service', svc.metadata.name);
@@ -177,7 +203,10 @@ export function buildGraph(objects: readonly KubeObject[]): Graph {
       }
     }
   }
+}
 
+/** A node per Ingress, and a route to each backend Service (with its path). */
+function addIngressRoutes(objects: readonly KubeObject[], { nodes, addEdge }: GraphParts): void {
   for (const ing of objects.filter((o) => o.kind === 'Ingress')) {
     const id = nodeId('Ingress', ing.metadata.name);
     const rules =
@@ -216,17 +245,6 @@ export function buildGraph(objects: readonly KubeObject[]): Graph {
         });
     }
   }
-
-  const known = (id: string) => nodes.has(id) || (namespace !== undefined && id === nodeId('ns', namespace));
-  addPolicyEdges(namespace, objects, groups, namespaceLabels, nsOf, nodes, addEdge);
-
-  return {
-    namespace,
-    nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
-    edges: [...edges.values()]
-      .filter((e) => known(e.from) && known(e.to))
-      .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.type.localeCompare(b.type)),
-  };
 }
 
 function mergeLabel(existing: GraphEdge | undefined, next: GraphEdge): GraphEdge {
