@@ -73,19 +73,57 @@ export function runCheck(items: readonly SourcedObject[], options: RunOptions = 
     item,
   });
 
-  for (const p of options.loadProblems ?? []) {
-    raw.push({
-      ruleId: 'yaml-syntax',
-      severity: 'error',
-      object: { apiVersion: '?', kind: '?', name: '?' },
-      source: p.source,
-      line: p.line,
-      path: '',
-      found: p.found,
-      fix: p.fix,
-    });
+  raw.push(...loadProblemFindings(options.loadProblems ?? []));
+  const invalid = schemaPass(items, provided, raw, make);
+
+  const ctx = new CheckContext(items, profile, provided, (item) => !invalid.has(item));
+  const active = POLICY_RULES.filter((r) => !r.group || profile.groups.includes(r.group));
+  for (const rule of active) {
+    for (const v of rule.check(ctx)) raw.push(make(v.item, rule.id, v.path, v.found, v.fix));
   }
 
+  const activeIds = new Set([...SCHEMA_RULES, ...active].map((r) => r.id));
+  const { findings, waivers } = applyWaivers(items, raw, make, (item, ruleId) => activeIds.has(ruleId) && !invalid.has(item));
+  const order = new Map(items.map((item, i) => [item, i]));
+  findings.sort((a, b) => (order.get(a.item!) ?? -1) - (order.get(b.item!) ?? -1));
+  return {
+    name: options.name ?? profile.name,
+    profile: profile.name,
+    ...(profile.owner ? { profileOwner: profile.owner } : {}),
+    ruleGroups: RULE_GROUPS_OF(profile.groups),
+    objects: items.length,
+    rulesRun: SCHEMA_RULES.length + active.length + WAIVER_RULES.length,
+    findings: findings.map(({ item: _item, ...f }) => f),
+    waivers,
+  };
+}
+
+type MakeFinding = (item: SourcedObject, ruleId: string, path: FieldPath, found: string, fix: string) => Finding & { item?: SourcedObject };
+
+/** Files that did not parse, as `yaml-syntax` findings. */
+function loadProblemFindings(problems: NonNullable<RunOptions['loadProblems']>): Finding[] {
+  return problems.map((p) => ({
+    ruleId: 'yaml-syntax',
+    severity: 'error' as const,
+    object: { apiVersion: '?', kind: '?', name: '?' },
+    source: p.source,
+    line: p.line,
+    path: '',
+    found: p.found,
+    fix: p.fix,
+  }));
+}
+
+/**
+ * The schema pass (schemas, unknown fields, names, labels, duplicates): pushes its findings and
+ * returns the objects with schema errors, which the policy rules then leave alone.
+ */
+function schemaPass(
+  items: readonly SourcedObject[],
+  provided: readonly string[],
+  raw: (Finding & { item?: SourcedObject })[],
+  make: MakeFinding,
+): Set<SourcedObject> {
   const custom = customResourcesOf(
     items.map((i) => i.object),
     provided,
@@ -117,27 +155,7 @@ export function runCheck(items: readonly SourcedObject[], options: RunOptions = 
       );
     else seen.set(key, item);
   }
-
-  const ctx = new CheckContext(items, profile, provided, (item) => !invalid.has(item));
-  const active = POLICY_RULES.filter((r) => !r.group || profile.groups.includes(r.group));
-  for (const rule of active) {
-    for (const v of rule.check(ctx)) raw.push(make(v.item, rule.id, v.path, v.found, v.fix));
-  }
-
-  const activeIds = new Set([...SCHEMA_RULES, ...active].map((r) => r.id));
-  const { findings, waivers } = applyWaivers(items, raw, make, (item, ruleId) => activeIds.has(ruleId) && !invalid.has(item));
-  const order = new Map(items.map((item, i) => [item, i]));
-  findings.sort((a, b) => (order.get(a.item!) ?? -1) - (order.get(b.item!) ?? -1));
-  return {
-    name: options.name ?? profile.name,
-    profile: profile.name,
-    ...(profile.owner ? { profileOwner: profile.owner } : {}),
-    ruleGroups: RULE_GROUPS_OF(profile.groups),
-    objects: items.length,
-    rulesRun: SCHEMA_RULES.length + active.length + WAIVER_RULES.length,
-    findings: findings.map(({ item: _item, ...f }) => f),
-    waivers,
-  };
+  return invalid;
 }
 
 const RULE_GROUPS_OF = (groups: readonly RuleGroup[]) => [...new Set(groups)].sort();
