@@ -51,7 +51,12 @@ const CLASSES = [
 
 test('every case names its class, the upstream rule it models, the server verdict and the rules expected', () => {
   for (const c of cases) {
-    expect({ name: c.name, cls: CLASSES.includes(c.cls), models: Boolean(c.models), server: ['refuses', 'warns', 'accepts'].includes(c.server) }).toEqual({
+    expect({
+      name: c.name,
+      cls: CLASSES.includes(c.cls),
+      models: Boolean(c.models),
+      server: ['refuses', 'warns', 'accepts'].includes(c.server),
+    }).toEqual({
       name: c.name,
       cls: true,
       models: true,
@@ -64,7 +69,11 @@ test('every case names its class, the upstream rule it models, the server verdic
 test('each class has cases the server refuses and, beside them, cases it accepts', () => {
   for (const cls of CLASSES) {
     const of = cases.filter((c) => c.cls === cls);
-    expect({ cls, refused: of.some((c) => c.server !== 'accepts'), accepted: of.some((c) => c.server === 'accepts') }).toEqual({ cls, refused: true, accepted: true });
+    expect({ cls, refused: of.some((c) => c.server !== 'accepts'), accepted: of.some((c) => c.server === 'accepts') }).toEqual({
+      cls,
+      refused: true,
+      accepted: true,
+    });
   }
 });
 

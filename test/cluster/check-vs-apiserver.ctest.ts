@@ -206,7 +206,9 @@ beforeAll(() => {
     type JsonFinding = { ruleId: string; severity: string; object: { kind: string; namespace?: string; name: string } };
     const findings = (JSON.parse(report.stdout) as { targets: { findings: JsonFinding[] }[] }).targets.flatMap((t) => t.findings);
     const check = byClass(
-      findings.filter((f) => f.severity === 'error').map((f) => ({ ruleId: f.ruleId, object: describeRef({ apiVersion: '', ...f.object }) })),
+      findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => ({ ruleId: f.ruleId, object: describeRef({ apiVersion: '', ...f.object }) })),
     );
     rows.push({ name: `dist/${env}`, server, check });
   }
@@ -230,7 +232,9 @@ beforeAll(() => {
   const catalogueRows = rows.filter((r) => r.catalogue);
   const catalogueTable = [...new Set(catalogueRows.map((r) => r.catalogue!.cls))].map((cls) => {
     const of = catalogueRows.filter((r) => r.catalogue!.cls === cls);
-    const agree = of.filter((r) => (Object.keys(CLASSES) as ClassName[]).every((c) => r.server[c].rejected === r.check[c].rejected || KNOWN[c]?.[r.name]));
+    const agree = of.filter((r) =>
+      (Object.keys(CLASSES) as ClassName[]).every((c) => r.server[c].rejected === r.check[c].rejected || KNOWN[c]?.[r.name]),
+    );
     return `  ${cls.padEnd(46)} ${String(of.length).padStart(5)} ${String(of.filter((r) => refusedBy(r.server)).length).padStart(14)} ${String(of.filter((r) => refusedBy(r.check)).length).padStart(13)} ${String(agree.length).padStart(6)}`;
   });
   console.log(
@@ -289,7 +293,12 @@ test.each(Object.keys(CLASSES) as ClassName[])('check and the API server agree o
 test('the API server gives every catalogue case the verdict its header states (refuses, warns or accepts)', () => {
   const wrong = rows
     .filter((r) => r.catalogue)
-    .map((r) => ({ name: r.name, stated: r.catalogue!.server, got: r.server[ERRORS].rejected ? 'refuses' : r.server[PSA].rejected ? 'warns' : 'accepts', why: r.server[ERRORS].reason || r.server[PSA].reason }))
+    .map((r) => ({
+      name: r.name,
+      stated: r.catalogue!.server,
+      got: r.server[ERRORS].rejected ? 'refuses' : r.server[PSA].rejected ? 'warns' : 'accepts',
+      why: r.server[ERRORS].reason || r.server[PSA].reason,
+    }))
     .filter((r) => r.stated !== r.got);
   expect(wrong).toEqual([]);
 });
