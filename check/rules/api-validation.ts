@@ -332,7 +332,7 @@ const crossField = workloadRule(
     id: 'cross-field',
     severity: 'error',
     description:
-      'fields that exclude or require each other: privileged or CAP_SYS_ADMIN beside allowPrivilegeEscalation: false, selector vs template labels, strategy, restartPolicy, progress deadline, env value and valueFrom, one source per volume, mounts of declared volumes, liveness/startup successThreshold 1, HPA maxReplicas >= minReplicas, one of PDB minAvailable/maxUnavailable, no nodePort on ClusterIP',
+      'fields that exclude or require each other: privileged or CAP_SYS_ADMIN beside allowPrivilegeEscalation: false, selector vs template labels, strategy, restartPolicy, progress deadline, env value and valueFrom, one source per volume, mounts of declared volumes, liveness/startup successThreshold 1, HPA maxReplicas >= minReplicas, one of PDB minAvailable/maxUnavailable, no nodePort on ClusterIP, tolerations, minDomains, absolute Ingress paths',
     source: SOURCE,
   },
   function* (w) {
@@ -390,6 +390,20 @@ const crossField = workloadRule(
           fix: 'give each volume one source',
         };
     }
+    for (const [i, t] of asArray(w.podSpec.tolerations).entries())
+      if (t.operator === 'Exists' && t.value !== undefined && t.value !== '')
+        yield {
+          path: [...w.podSpecPath, 'tolerations', i, 'value'],
+          found: `toleration ${show(t.key)} has operator Exists and value ${show(t.value)}`,
+          fix: 'remove the value, or use operator Equal',
+        };
+    for (const [i, t] of asArray(w.podSpec.topologySpreadConstraints).entries())
+      if (t.minDomains !== undefined && t.whenUnsatisfiable !== 'DoNotSchedule')
+        yield {
+          path: [...w.podSpecPath, 'topologySpreadConstraints', i, 'minDomains'],
+          found: `minDomains on a ${show(t.whenUnsatisfiable)} constraint`,
+          fix: 'use minDomains only with whenUnsatisfiable: DoNotSchedule',
+        };
     const restart = w.podSpec.restartPolicy;
     if (APPS_KINDS.includes(w.kind) && restart !== undefined && restart !== 'Always')
       yield {
@@ -445,9 +459,20 @@ const crossField = workloadRule(
 
 const crossFieldObjects = kindRule(
   { id: 'cross-field', severity: 'error', description: '', source: SOURCE },
-  ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service'],
+  ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'Ingress'],
   function* (item) {
     const spec = asRecord(item.object.spec);
+    if (item.object.kind === 'Ingress') {
+      for (const [i, rule] of asArray(spec.rules).entries())
+        for (const [j, p] of asArray(asRecord(rule.http).paths).entries())
+          if (typeof p.path === 'string' && p.path !== '' && !p.path.startsWith('/'))
+            yield {
+              path: ['spec', 'rules', i, 'http', 'paths', j, 'path'],
+              found: `Ingress path ${show(p.path)} is not absolute`,
+              fix: 'start the path with /',
+            };
+      return;
+    }
     if (item.object.kind === 'HorizontalPodAutoscaler') {
       const min = typeof spec.minReplicas === 'number' ? spec.minReplicas : 1;
       if (typeof spec.maxReplicas === 'number' && spec.maxReplicas < min)
