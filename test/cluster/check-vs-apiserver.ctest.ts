@@ -76,7 +76,7 @@ const KNOWN: Partial<Record<ClassName, Record<string, string>>> = {
   },
   'Pod Security restricted': {
     'catalogue/psa-apparmor-unconfined':
-      'check refuses the object for its 1.30 field (schema class above), so its Pod Security rules do not reach it',
+      'check refuses the object for its 1.30 field (error class above), so its Pod Security rules do not reach it',
     'catalogue/psa-seccomp-localhost':
       'check is stricter on purpose: seccomp-profile wants RuntimeDefault (POLICY.md), restricted also allows Localhost',
   },
