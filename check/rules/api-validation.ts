@@ -31,6 +31,20 @@ function configKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** Why a CronJob timeZone is refused: IANA naming, not `Local`, and known to the zone database. */
+function timeZoneProblem(zone: string): string | undefined {
+  if (zone === '') return 'is empty';
+  if (zone.split('/').some((part) => part === '.' || part === '..' || part.startsWith('-') || !/^[A-Za-z.\-_0-9+]{1,14}$/.test(part)))
+    return 'is not an IANA time zone name';
+  if (zone.toLowerCase() === 'local') return 'is not an explicit time zone';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return undefined;
+  } catch {
+    return 'is not in the time zone database';
+  }
+}
+
 /** Why a label key is invalid: an optional DNS subdomain prefix and `/`, then a name of at most 63. */
 export function labelKeyProblem(key: string): string | undefined {
   const parts = key.split('/');
@@ -248,7 +262,7 @@ const namePerKind: Rule = {
   id: 'name-per-kind',
   severity: 'error',
   description:
-    'names follow the rule of their kind: Services DNS-1035, CronJobs <= 52 characters, Jobs <= 63, containers, volumes and Service ports DNS-1123 labels, container ports IANA service names, ConfigMap keys',
+    'names follow the rule of their kind: Services DNS-1035, CronJobs <= 52 characters and IANA time zones, Jobs <= 63, containers, volumes and Service ports DNS-1123 labels, container ports IANA service names, ConfigMap keys',
   source: SOURCE,
   *check(ctx) {
     const v = (item: SourcedObject, x: Violation) => ({ ...x, item });
@@ -275,6 +289,14 @@ const namePerKind: Rule = {
           path: ['metadata', 'name'],
           found: `CronJob name has ${name.length} characters`,
           fix: `use at most ${CRONJOB_NAME_MAX}: the Jobs it creates append 11`,
+        });
+      const zone = item.object.spec?.timeZone;
+      const zoneProblem = typeof zone === 'string' ? timeZoneProblem(zone) : undefined;
+      if (zoneProblem)
+        yield v(item, {
+          path: ['spec', 'timeZone'],
+          found: `timeZone ${show(zone)} ${zoneProblem}`,
+          fix: 'use an IANA time zone name such as Europe/Paris or Etc/UTC',
         });
     }
     for (const item of ctx.ofKind('Job')) {
@@ -332,7 +354,7 @@ const crossField = workloadRule(
     id: 'cross-field',
     severity: 'error',
     description:
-      'fields that exclude or require each other: privileged or CAP_SYS_ADMIN beside allowPrivilegeEscalation: false, selector vs template labels, strategy, restartPolicy, progress deadline, env value and valueFrom, one source per volume, mounts of declared volumes, liveness/startup successThreshold 1, HPA maxReplicas >= minReplicas, one of PDB minAvailable/maxUnavailable, no nodePort on ClusterIP, tolerations, minDomains, absolute Ingress paths',
+      'fields that exclude or require each other: privileged or CAP_SYS_ADMIN beside allowPrivilegeEscalation: false, selector vs template labels, strategy, restartPolicy, progress deadline, env value and valueFrom, one source per volume, mounts of declared volumes, liveness/startup successThreshold 1, HPA maxReplicas >= minReplicas, one of PDB minAvailable/maxUnavailable, no nodePort on ClusterIP, tolerations, minDomains, absolute Ingress paths, no TZ in a CronJob schedule',
     source: SOURCE,
   },
   function* (w) {
@@ -459,9 +481,18 @@ const crossField = workloadRule(
 
 const crossFieldObjects = kindRule(
   { id: 'cross-field', severity: 'error', description: '', source: SOURCE },
-  ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'Ingress'],
+  ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'Ingress', 'CronJob'],
   function* (item) {
     const spec = asRecord(item.object.spec);
+    if (item.object.kind === 'CronJob') {
+      if (typeof spec.schedule === 'string' && spec.schedule.includes('TZ'))
+        yield {
+          path: ['spec', 'schedule'],
+          found: `schedule ${show(spec.schedule)} sets TZ or CRON_TZ`,
+          fix: 'move the time zone to spec.timeZone',
+        };
+      return;
+    }
     if (item.object.kind === 'Ingress') {
       for (const [i, rule] of asArray(spec.rules).entries())
         for (const [j, p] of asArray(asRecord(rule.http).paths).entries())
