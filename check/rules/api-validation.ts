@@ -61,8 +61,6 @@ const labelValueProblem = (value: string): string | undefined =>
     ? "is not at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric"
     : undefined;
 
-/** Every container of a workload with the lists it sits in. */
-const allContainers = (w: Workload): readonly Container[] => w.containers;
 const sc = (c: Container) => asRecord(c.container.securityContext);
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
@@ -105,16 +103,7 @@ const isContainerResourceName = (name: string) =>
 // ---- label selectors -------------------------------------------------------------------------
 function* labelSelectorProblems(selector: unknown, path: FieldPath): Iterable<Violation> {
   if (!isObject(selector)) return;
-  for (const [k, v] of Object.entries(asRecord(selector.matchLabels))) {
-    const problem =
-      labelKeyProblem(k) ?? (typeof v === 'string' ? labelValueProblem(v) && `value ${show(v)} ${labelValueProblem(v)}` : undefined);
-    if (problem)
-      yield {
-        path: [...path, 'matchLabels', k],
-        found: `matchLabels ${show(k)}: ${problem.startsWith('value') ? problem : `key ${problem}`}`,
-        fix: 'use a valid label key and value',
-      };
-  }
+  yield* mapSelectorProblems(selector.matchLabels, [...path, 'matchLabels'], 'matchLabels');
   for (const [i, e] of asArray(selector.matchExpressions).entries()) {
     const p = [...path, 'matchExpressions', i];
     const values = Array.isArray(e.values) ? e.values : [];
@@ -320,7 +309,7 @@ const namePerKind: Rule = {
             });
         }
     for (const w of ctx.workloads) {
-      for (const c of allContainers(w)) {
+      for (const c of w.containers) {
         if (typeof c.container.name === 'string' && !DNS_LABEL.test(c.container.name))
           yield v(w.item, {
             path: [...c.path, 'name'],
@@ -358,7 +347,7 @@ const crossField = workloadRule(
     source: SOURCE,
   },
   function* (w) {
-    for (const c of allContainers(w)) {
+    for (const c of w.containers) {
       const s = sc(c);
       if (s.allowPrivilegeEscalation === false) {
         if (s.privileged === true)
@@ -559,7 +548,7 @@ const portAndHandler: Rule = {
   source: SOURCE,
   *check(ctx) {
     for (const w of ctx.workloads)
-      for (const c of allContainers(w)) {
+      for (const c of w.containers) {
         for (const [i, p] of asArray(c.container.ports).entries())
           for (const field of ['containerPort', 'hostPort'])
             if (!(field === 'hostPort' && (p[field] === undefined || p[field] === 0)) && !inRange(p[field]))
@@ -619,7 +608,7 @@ const requestsWithinLimits = workloadRule(
     source: SOURCE,
   },
   function* (w) {
-    for (const c of allContainers(w)) {
+    for (const c of w.containers) {
       const resources = asRecord(c.container.resources);
       const requests = asRecord(resources.requests);
       const limits = asRecord(resources.limits);
@@ -700,7 +689,7 @@ const duplicateName: Rule = {
       };
       yield* yieldAll(
         duplicates(
-          allContainers(w).map((c) => [c.container.name, [...c.path, 'name']] as [unknown, FieldPath]),
+          w.containers.map((c) => [c.container.name, [...c.path, 'name']] as [unknown, FieldPath]),
           (n) => `container name ${show(n)}`,
           fixName,
         ),
@@ -719,7 +708,7 @@ const duplicateName: Rule = {
           'merge constraints that share topologyKey and whenUnsatisfiable',
         ),
       );
-      for (const c of allContainers(w)) {
+      for (const c of w.containers) {
         yield* yieldAll(
           duplicates(namedEntries(c.container.ports, [...c.path, 'ports']), (n) => `container ${c.name}: port name ${show(n)}`, fixName),
         );
