@@ -69,8 +69,14 @@ test('the corpus covers misspellings, type errors, selectors, dangling reference
   }
 });
 
-test("every rule has a failing corpus case (the base fixture is every rule's passing case)", () => {
-  const covered = new Set(cases.flatMap((c) => c.expect));
+test("every rule has a failing corpus or API-server catalogue case (the base fixture is every rule's passing case)", () => {
+  const CATALOGUE = path.join(FIXTURES, '..', 'apiserver-catalogue');
+  const catalogue = fs
+    .readdirSync(CATALOGUE)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => header(fs.readFileSync(path.join(CATALOGUE, f), 'utf8'), 'expect').flatMap((e) => e.split(',').map((s) => s.trim())))
+    .filter((id) => id !== 'none');
+  const covered = new Set([...cases.flatMap((c) => c.expect), ...catalogue]);
   expect(ALL_RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
   for (const id of covered) expect(ALL_RULES.map((r) => r.id)).toContain(id);
 });

@@ -1,7 +1,9 @@
-// The offline `check` against the API server itself: every case of the check corpus, and every
-// synthesized environment, submitted with server-side dry run and strict field validation.
-// Prints, per defect class the API server enforces, what it rejects and what `check` rejects,
-// and requires the two to agree on every case (a known, explained difference is listed below).
+// The offline `check` against the API server itself: every case of the check corpus, every case
+// of the API-server catalogue (test/fixtures/apiserver-catalogue: one per rule of the server's
+// validation code and of Pod Security), and every synthesized environment, submitted with
+// server-side dry run and strict field validation. Prints, per defect class the API server
+// enforces, what it rejects and what `check` rejects, and requires the two to agree on every case
+// (a known, explained difference is listed below); then the same per catalogue class.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -14,11 +16,14 @@ import { LANE, kubectl, makeWorkspace, ok, tasknote } from '../../scripts/cluste
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'check');
 const CORPUS = join(FIXTURES, 'corpus');
+const CATALOGUE = join(__dirname, '..', 'fixtures', 'apiserver-catalogue');
 const base = loadFiles(listFiles([join(FIXTURES, 'good')]));
 
 /** Defect classes the API server enforces, and the check rules that belong to each. */
 const CLASSES = {
-  'schema, syntax and API versions': [
+  // Everything the server answers with an error: decoding and the OpenAPI schema, strict field
+  // validation, served API versions, server-side apply's list keys, and the validation code.
+  'API server errors (schema, API versions, validation code)': [
     'yaml-syntax',
     'api-version',
     'schema-required',
@@ -28,7 +33,15 @@ const CLASSES = {
     'unknown-field',
     'metadata-name',
     'label-syntax',
+    'name-per-kind',
+    'cross-field',
+    'port-and-handler',
+    'requests-within-limits',
+    'selector-syntax',
+    'duplicate-name',
+    'secret-type-keys',
   ],
+  // Pod Security (baseline and restricted), which warns on workloads and refuses Pods.
   'Pod Security restricted': [
     'run-as-non-root',
     'run-as-user',
@@ -40,6 +53,13 @@ const CLASSES = {
     'host-namespaces',
     'host-port',
     'host-path',
+    'apparmor',
+    'selinux-options',
+    'proc-mount',
+    'sysctls',
+    'host-process',
+    'probe-host',
+    'volume-types',
   ],
 } as const;
 type ClassName = keyof typeof CLASSES;
@@ -48,17 +68,22 @@ type ClassName = keyof typeof CLASSES;
  * Cases where the two differ on purpose, by class and case, with the reason. Anything not here
  * must agree.
  */
+const NEWER_THAN_1_28 = 'check targets Kubernetes 1.28; the 1.34 API server serves the field';
 const KNOWN: Partial<Record<ClassName, Record<string, string>>> = {
-  'schema, syntax and API versions': {
-    'field-from-newer-kubernetes': 'check targets Kubernetes 1.28; the 1.34 API server serves the field',
-    'privileged-container':
-      'the API server refuses privileged: true beside allowPrivilegeEscalation: false as an invalid combination (a cross-field rule check lacks); check refuses the same case under its Pod Security rule `privileged`',
+  'API server errors (schema, API versions, validation code)': {
+    'field-from-newer-kubernetes': NEWER_THAN_1_28,
+    'catalogue/psa-apparmor-unconfined': `${NEWER_THAN_1_28} (appArmorProfile is 1.30); the annotation form is checked by \`apparmor\``,
+    'catalogue/psa-apparmor-runtime-default': `${NEWER_THAN_1_28} (appArmorProfile is 1.30)`,
   },
   'Pod Security restricted': {
-    'privileged-container':
-      'the API server stops at the invalid privileged/allowPrivilegeEscalation combination (schema class above) before Pod Security runs',
+    'catalogue/psa-apparmor-unconfined':
+      'check refuses the object for its 1.30 field (error class above), so its Pod Security rules do not reach it',
+    'catalogue/psa-seccomp-localhost':
+      'check is stricter on purpose: seccomp-profile wants RuntimeDefault (POLICY.md), restricted also allows Localhost',
   },
 };
+const ERRORS: ClassName = 'API server errors (schema, API versions, validation code)';
+const PSA: ClassName = 'Pod Security restricted';
 
 interface Verdict {
   readonly rejected: boolean;
@@ -83,9 +108,9 @@ function serverVerdict(file: string): Record<ClassName, Verdict> {
   const schemaError = r.status !== 0 && !/forbidden: violates PodSecurity/.test(out);
   const line = (pattern: RegExp) => out.split('\n').find((l) => pattern.test(l) && l.trim() !== '') ?? '';
   return {
-    'schema, syntax and API versions': { rejected: schemaError, reason: schemaError ? line(/./).slice(0, 200) : '' },
-    'Pod Security restricted': { rejected: psa, reason: psa ? line(/PodSecurity/).slice(0, 160) : '' },
-  };
+    [ERRORS]: { rejected: schemaError, reason: schemaError ? line(/./).slice(0, 200) : '' },
+    [PSA]: { rejected: psa, reason: psa ? line(/PodSecurity/).slice(0, 160) : '' },
+  } as Record<ClassName, Verdict>;
 }
 
 function checkVerdict(
@@ -96,16 +121,25 @@ function checkVerdict(
 ) {
   const report = runCheck(items, { profile, loadProblems: problems });
   const mine = report.findings.filter((f) => only.has(describeRef(f.object)) || f.ruleId === 'yaml-syntax');
-  return Object.fromEntries(
-    (Object.keys(CLASSES) as ClassName[]).map((c) => {
-      const hits = mine.filter((f) => (CLASSES[c] as readonly string[]).includes(f.ruleId));
-      return [c, { rejected: hits.length > 0, reason: [...new Set(hits.map((f) => f.ruleId))].join(', ') }];
-    }),
-  ) as Record<ClassName, Verdict>;
+  return byClass(mine.map((f) => ({ ruleId: f.ruleId, object: describeRef(f.object) })));
+}
+
+/**
+ * check's verdict per class, in the server's order: an object the API server refuses never reaches
+ * admission, so Pod Security findings on an object that check refuses with an error do not count.
+ */
+function byClass(findings: readonly { ruleId: string; object: string }[]): Record<ClassName, Verdict> {
+  const errors = findings.filter((f) => (CLASSES[ERRORS] as readonly string[]).includes(f.ruleId));
+  const refused = new Set(errors.map((f) => f.object));
+  const psa = findings.filter((f) => (CLASSES[PSA] as readonly string[]).includes(f.ruleId) && !refused.has(f.object));
+  const verdict = (hits: typeof findings) => ({ rejected: hits.length > 0, reason: [...new Set(hits.map((f) => f.ruleId))].join(', ') });
+  return { [ERRORS]: verdict(errors), [PSA]: verdict(psa) } as Record<ClassName, Verdict>;
 }
 
 interface Row {
   readonly name: string;
+  /** The catalogue class and the server verdict its header states (catalogue cases only). */
+  readonly catalogue?: { readonly cls: string; readonly server: string };
   readonly server: Record<ClassName, Verdict>;
   readonly check: Record<ClassName, Verdict>;
 }
@@ -116,10 +150,17 @@ beforeAll(() => {
   // The corpus's namespace, with the Pod Security labels of the base fixture, created for real so
   // that dry runs of namespaced objects have somewhere to land.
   ok(kubectl(['apply', '--server-side', '-f', join(FIXTURES, 'good', 'namespace.yaml')]));
-  for (const file of readdirSync(CORPUS)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()) {
-    const path = join(CORPUS, file);
+  const files = [
+    ...readdirSync(CORPUS)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => ({ path: join(CORPUS, f), name: f.replace(/\.yaml$/, ''), catalogue: false })),
+    ...readdirSync(CATALOGUE)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => ({ path: join(CATALOGUE, f), name: `catalogue/${f.replace(/\.yaml$/, '')}`, catalogue: true })),
+  ];
+  for (const { path, name, catalogue } of files) {
     const text = readFileSync(path, 'utf8');
     const parsed = parseYaml(text, path);
     const profile = CHECK_PROFILES[/^# profile: (\S+)$/m.exec(text)?.[1] ?? 'prod'];
@@ -132,7 +173,10 @@ beforeAll(() => {
       ...parsed.items,
     ];
     rows.push({
-      name: file.replace(/\.yaml$/, ''),
+      name,
+      ...(catalogue
+        ? { catalogue: { cls: /^# class: (.+)$/m.exec(text)?.[1] ?? '?', server: /^# server: (\S+)$/m.exec(text)?.[1] ?? '?' } }
+        : {}),
       server: serverVerdict(path),
       check: checkVerdict(items, parsed.problems, profile, own),
     });
@@ -160,21 +204,13 @@ beforeAll(() => {
     writeFileSync(file, moved.map((o) => stringify(o, { version: '1.1' })).join('---\n'));
     const server = serverVerdict(file);
     const report = ok(tasknote(ws, ['check', '--format', 'json', join(out, env)]));
-    const findings = (JSON.parse(report.stdout) as { targets: { findings: { ruleId: string; severity: string }[] }[] }).targets.flatMap(
-      (t) => t.findings,
+    type JsonFinding = { ruleId: string; severity: string; object: { kind: string; namespace?: string; name: string } };
+    const findings = (JSON.parse(report.stdout) as { targets: { findings: JsonFinding[] }[] }).targets.flatMap((t) => t.findings);
+    const check = byClass(
+      findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => ({ ruleId: f.ruleId, object: describeRef({ apiVersion: '', ...f.object }) })),
     );
-    const errors = (c: ClassName) => findings.filter((f) => f.severity === 'error' && (CLASSES[c] as readonly string[]).includes(f.ruleId));
-    const check = Object.fromEntries(
-      (Object.keys(CLASSES) as ClassName[]).map((c) => [
-        c,
-        {
-          rejected: errors(c).length > 0,
-          reason: errors(c)
-            .map((f) => f.ruleId)
-            .join(', '),
-        },
-      ]),
-    ) as Record<ClassName, Verdict>;
     rows.push({ name: `dist/${env}`, server, check });
   }
 
@@ -182,7 +218,7 @@ beforeAll(() => {
     const serverRejects = rows.filter((r) => r.server[c].rejected).length;
     const checkRejects = rows.filter((r) => r.check[c].rejected).length;
     const agree = rows.filter((r) => r.server[c].rejected === r.check[c].rejected).length;
-    return `  ${c.padEnd(34)} ${String(rows.length).padStart(5)} ${String(serverRejects).padStart(14)} ${String(checkRejects).padStart(13)} ${String(agree).padStart(6)}`;
+    return `  ${c.padEnd(58)} ${String(rows.length).padStart(5)} ${String(serverRejects).padStart(14)} ${String(checkRejects).padStart(13)} ${String(agree).padStart(6)}`;
   });
   const disagreements = rows.flatMap((r) =>
     (Object.keys(CLASSES) as ClassName[])
@@ -192,13 +228,27 @@ beforeAll(() => {
           `  ${c}: ${r.name}: API server ${r.server[c].rejected ? `rejects (${r.server[c].reason})` : 'accepts'}; check ${r.check[c].rejected ? `rejects (${r.check[c].reason})` : 'accepts'}${KNOWN[c]?.[r.name] ? ` — known: ${KNOWN[c]?.[r.name]}` : ''}`,
       ),
   );
+  // The catalogue per class: a case is refused when the server errors or warns in any class.
+  const refusedBy = (v: Record<ClassName, Verdict>) => (Object.keys(CLASSES) as ClassName[]).some((c) => v[c].rejected);
+  const catalogueRows = rows.filter((r) => r.catalogue);
+  const catalogueTable = [...new Set(catalogueRows.map((r) => r.catalogue!.cls))].map((cls) => {
+    const of = catalogueRows.filter((r) => r.catalogue!.cls === cls);
+    const agree = of.filter((r) =>
+      (Object.keys(CLASSES) as ClassName[]).every((c) => r.server[c].rejected === r.check[c].rejected || KNOWN[c]?.[r.name]),
+    );
+    return `  ${cls.padEnd(46)} ${String(of.length).padStart(5)} ${String(of.filter((r) => refusedBy(r.server)).length).padStart(14)} ${String(of.filter((r) => refusedBy(r.check)).length).padStart(13)} ${String(agree.length).padStart(6)}`;
+  });
   console.log(
     [
       'check against the API server (server-side dry run, --validate=strict), per defect class',
-      `  ${'class'.padEnd(34)} cases  server rejects  check rejects  agree`,
+      `  ${'class'.padEnd(58)} cases  server rejects  check rejects  agree`,
       ...table,
       disagreements.length === 0 ? 'no disagreement' : 'disagreements:',
       ...disagreements,
+      '',
+      'the API-server catalogue, per class (agree: on every enforcement class, or a listed known difference)',
+      `  ${'class'.padEnd(46)} cases  server rejects  check rejects  agree`,
+      ...catalogueTable,
     ].join('\n'),
   );
 });
@@ -207,7 +257,8 @@ test('the corpus and every environment were submitted', () => {
   const submittable = readdirSync(CORPUS).filter(
     (f) => f.endsWith('.yaml') && /^(apiVersion|kind):/m.test(readFileSync(join(CORPUS, f), 'utf8')),
   );
-  expect(rows.filter((r) => !r.name.startsWith('dist/')).length).toBe(submittable.length);
+  expect(rows.filter((r) => !r.name.startsWith('dist/') && !r.catalogue).length).toBe(submittable.length);
+  expect(rows.filter((r) => r.catalogue).length).toBe(readdirSync(CATALOGUE).filter((f) => f.endsWith('.yaml')).length);
   expect(
     rows
       .filter((r) => r.name.startsWith('dist/'))
@@ -221,8 +272,8 @@ test('the API server accepts every synthesized environment, with no Pod Security
     expect({ env: r.name, server: r.server }).toEqual({
       env: r.name,
       server: {
-        'schema, syntax and API versions': { rejected: false, reason: '' },
-        'Pod Security restricted': { rejected: false, reason: '' },
+        [ERRORS]: { rejected: false, reason: '' },
+        [PSA]: { rejected: false, reason: '' },
       },
     });
   }
@@ -238,4 +289,29 @@ test.each(Object.keys(CLASSES) as ClassName[])('check and the API server agree o
   expect(unexplained).toEqual([]);
   // Each class is really exercised on both sides.
   expect(rows.filter((r) => r.server[c].rejected).length).toBeGreaterThan(0);
+});
+
+test('the API server gives every catalogue case the verdict its header states (refuses, warns or accepts)', () => {
+  const wrong = rows
+    .filter((r) => r.catalogue)
+    .map((r) => ({
+      name: r.name,
+      stated: r.catalogue!.server,
+      got: r.server[ERRORS].rejected ? 'refuses' : r.server[PSA].rejected ? 'warns' : 'accepts',
+      why: r.server[ERRORS].reason || r.server[PSA].reason,
+    }))
+    .filter((r) => r.stated !== r.got);
+  expect(wrong).toEqual([]);
+});
+
+test('every known difference is still observed (a stale entry is removed)', () => {
+  const stale = (Object.keys(KNOWN) as ClassName[]).flatMap((c) =>
+    Object.keys(KNOWN[c] ?? {})
+      .filter((name) => {
+        const r = rows.find((row) => row.name === name);
+        return !r || r.server[c].rejected === r.check[c].rejected;
+      })
+      .map((name) => `${c}: ${name}`),
+  );
+  expect(stale).toEqual([]);
 });

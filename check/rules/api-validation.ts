@@ -1,0 +1,802 @@
+// What the API server's validation code refuses beyond the OpenAPI schema (Kubernetes 1.34:
+// pkg/apis/core/validation, apps, batch, autoscaling, policy and networking validation, the
+// label-selector validation of apimachinery, and server-side apply's list-map keys). Each rule
+// is one defect class; every fact below was read from that code and is exercised by a case in
+// test/fixtures/apiserver-catalogue/ that the cluster lane submits to a real API server.
+import { asArray, asRecord, isObject, selectorMatches, stringMap, type Container, type Workload } from '../model';
+import { kindRule, workloadRule, type Rule } from '../rule';
+import { DNS_LABEL, DNS_SUBDOMAIN, LABEL_NAME, LABEL_VALUE, show } from '../schema';
+import type { FieldPath, KubeObject, SourcedObject, Violation } from '../types';
+
+const SOURCE = 'API server (validation code)';
+const DNS_1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+/** A CronJob's Jobs get an 11-character suffix, so its own name may have at most 52. */
+const CRONJOB_NAME_MAX = 52;
+const APPS_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'];
+
+/** Why a name is not an IANA service name (container port names, named target and probe ports). */
+export function ianaServiceNameProblem(name: string): string | undefined {
+  if (name.length > 15) return 'is longer than 15 characters';
+  if (!/^[-a-z0-9]+$/.test(name)) return 'holds characters other than a-z, 0-9 and -';
+  if (!/[a-z]/.test(name)) return 'holds no letter';
+  if (name.startsWith('-') || name.endsWith('-') || name.includes('--')) return 'starts or ends with -, or holds --';
+  return undefined;
+}
+
+function configKeyProblem(key: string): string | undefined {
+  if (key.length > 253) return 'is longer than 253 characters';
+  if (!CONFIG_KEY.test(key)) return "holds characters other than letters, digits, '-', '_' and '.'";
+  if (key === '.' || key === '..') return 'is . or ..';
+  return undefined;
+}
+
+/** Why a CronJob timeZone is refused: IANA naming, not `Local`, and known to the zone database. */
+function timeZoneProblem(zone: string): string | undefined {
+  if (zone === '') return 'is empty';
+  if (zone.split('/').some((part) => part === '.' || part === '..' || part.startsWith('-') || !/^[A-Za-z.\-_0-9+]{1,14}$/.test(part)))
+    return 'is not an IANA time zone name';
+  if (zone.toLowerCase() === 'local') return 'is not an explicit time zone';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return undefined;
+  } catch {
+    return 'is not in the time zone database';
+  }
+}
+
+/** Why a label key is invalid: an optional DNS subdomain prefix and `/`, then a name of at most 63. */
+export function labelKeyProblem(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length > 2) return 'holds more than one /';
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (prefix !== undefined && !DNS_SUBDOMAIN.test(prefix)) return 'has a prefix that is not a DNS subdomain';
+  if (name.length > 63 || !LABEL_NAME.test(name))
+    return "has a name that is not at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric";
+  return undefined;
+}
+
+const labelValueProblem = (value: string): string | undefined =>
+  value.length > 63 || !LABEL_VALUE.test(value)
+    ? "is not at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric"
+    : undefined;
+
+const sc = (c: Container) => asRecord(c.container.securityContext);
+const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
+const HOOK_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'];
+
+// ---- quantities ------------------------------------------------------------------------------
+const SUFFIX: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
+
+/** A Kubernetes quantity as a number (precise enough to compare a request with its limit). */
+export function quantityValue(q: unknown): number | undefined {
+  if (typeof q === 'number') return q;
+  if (typeof q !== 'string') return undefined;
+  const m = QUANTITY.exec(q.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] ? 10 ** Number(m[2].slice(1)) : SUFFIX[m[3] ?? '']);
+}
+
+const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
+const isContainerResourceName = (name: string) =>
+  STANDARD_CONTAINER_RESOURCES.has(name) || name.startsWith('hugepages-') || (name.includes('/') && !name.startsWith('requests.'));
+
+// ---- label selectors -------------------------------------------------------------------------
+function* labelSelectorProblems(selector: unknown, path: FieldPath): Iterable<Violation> {
+  if (!isObject(selector)) return;
+  yield* mapSelectorProblems(selector.matchLabels, [...path, 'matchLabels'], 'matchLabels');
+  for (const [i, e] of asArray(selector.matchExpressions).entries()) {
+    const p = [...path, 'matchExpressions', i];
+    const values = Array.isArray(e.values) ? e.values : [];
+    const key = typeof e.key === 'string' ? e.key : '';
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem) yield { path: [...p, 'key'], found: `selector key ${show(key)} ${keyProblem}`, fix: 'use a valid label key' };
+    if (e.operator === 'In' || e.operator === 'NotIn') {
+      if (values.length === 0)
+        yield {
+          path: [...p, 'values'],
+          found: `operator ${e.operator} with no values`,
+          fix: `give at least one value, or use Exists / DoesNotExist`,
+        };
+    } else if (e.operator === 'Exists' || e.operator === 'DoesNotExist') {
+      if (values.length > 0)
+        yield {
+          path: [...p, 'values'],
+          found: `operator ${e.operator} with values ${show(values)}`,
+          fix: 'remove values: Exists and DoesNotExist take none',
+        };
+    } else {
+      yield {
+        path: [...p, 'operator'],
+        found: `operator ${show(e.operator)} is not a selector operator`,
+        fix: 'use In, NotIn, Exists or DoesNotExist',
+      };
+    }
+    for (const v of values)
+      if (typeof v === 'string' && labelValueProblem(v))
+        yield { path: [...p, 'values'], found: `selector value ${show(v)} ${labelValueProblem(v)}`, fix: 'use a valid label value' };
+  }
+}
+
+function* mapSelectorProblems(selector: unknown, path: FieldPath, what: string): Iterable<Violation> {
+  for (const [k, v] of Object.entries(stringMap(selector))) {
+    const problem = labelKeyProblem(k)
+      ? `key ${show(k)} ${labelKeyProblem(k)}`
+      : labelValueProblem(v)
+        ? `value ${show(v)} ${labelValueProblem(v)}`
+        : undefined;
+    if (problem) yield { path: [...path, k], found: `${what} ${problem}`, fix: 'use a valid label key and value' };
+  }
+}
+
+/** Where label selectors sit in a pod spec: topology spread and pod (anti-)affinity terms. */
+function* podSpecSelectors(w: Workload): Iterable<[unknown, FieldPath]> {
+  for (const [i, t] of asArray(w.podSpec.topologySpreadConstraints).entries())
+    yield [t.labelSelector, [...w.podSpecPath, 'topologySpreadConstraints', i, 'labelSelector']];
+  const affinity = asRecord(w.podSpec.affinity);
+  for (const kind of ['podAffinity', 'podAntiAffinity']) {
+    const a = asRecord(affinity[kind]);
+    for (const [i, term] of asArray(a.requiredDuringSchedulingIgnoredDuringExecution).entries())
+      for (const s of ['labelSelector', 'namespaceSelector'])
+        yield [term[s], [...w.podSpecPath, 'affinity', kind, 'requiredDuringSchedulingIgnoredDuringExecution', i, s]];
+    for (const [i, weighted] of asArray(a.preferredDuringSchedulingIgnoredDuringExecution).entries())
+      for (const s of ['labelSelector', 'namespaceSelector'])
+        yield [
+          asRecord(weighted.podAffinityTerm)[s],
+          [...w.podSpecPath, 'affinity', kind, 'preferredDuringSchedulingIgnoredDuringExecution', i, 'podAffinityTerm', s],
+        ];
+  }
+}
+
+// ---- duplicates ------------------------------------------------------------------------------
+function* duplicates<T>(entries: Iterable<[T, FieldPath]>, describe: (key: T) => string, fix: string): Iterable<Violation> {
+  const seen = new Map<string, FieldPath>();
+  for (const [key, path] of entries) {
+    const k = JSON.stringify(key);
+    if (seen.has(k)) yield { path, found: `${describe(key)} appears twice`, fix };
+    else seen.set(k, path);
+  }
+}
+
+function* namedEntries(list: unknown, path: FieldPath, field = 'name'): Iterable<[unknown, FieldPath]> {
+  for (const [i, e] of asArray(list).entries()) if (e[field] !== undefined) yield [e[field], [...path, i, field]];
+}
+
+// ---- Secrets ---------------------------------------------------------------------------------
+function secretValue(o: KubeObject, key: string): string | undefined {
+  const plain = asRecord(o.stringData)[key];
+  if (typeof plain === 'string') return plain;
+  const encoded = asRecord(o.data)[key];
+  return typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
+}
+const hasSecretKey = (o: KubeObject, key: string) => secretValue(o, key) !== undefined;
+
+function* secretTypeProblems(item: SourcedObject): Iterable<Violation> {
+  const o = item.object;
+  for (const field of ['data', 'stringData'])
+    for (const key of Object.keys(asRecord(o[field]))) {
+      const problem = configKeyProblem(key);
+      if (problem)
+        yield {
+          path: [field, key],
+          found: `Secret key ${show(key)} ${problem}`,
+          fix: "use letters, digits, '-', '_' and '.' in Secret keys",
+        };
+    }
+  const type = typeof o.type === 'string' ? o.type : 'Opaque';
+  const need = (key: string, why: string) =>
+    hasSecretKey(o, key) ? [] : [{ path: ['data', key], found: `a ${type} Secret without ${key}`, fix: `add ${key}: ${why}` }];
+  const json = (key: string) => {
+    const value = secretValue(o, key);
+    if (value === undefined) return need(key, 'the registry credentials');
+    try {
+      JSON.parse(value);
+      return [];
+    } catch (e) {
+      return [
+        { path: ['data', key], found: `${key} is not JSON (${(e as Error).message})`, fix: `make ${key} the JSON a registry login writes` },
+      ];
+    }
+  };
+  switch (type) {
+    case 'kubernetes.io/service-account-token':
+      if (!stringMap(o.metadata?.annotations)['kubernetes.io/service-account.name'])
+        yield {
+          path: ['metadata', 'annotations', 'kubernetes.io/service-account.name'],
+          found: 'a service-account-token Secret without the kubernetes.io/service-account.name annotation',
+          fix: 'annotate it with the ServiceAccount it belongs to',
+        };
+      break;
+    case 'kubernetes.io/dockercfg':
+      yield* json('.dockercfg');
+      break;
+    case 'kubernetes.io/dockerconfigjson':
+      yield* json('.dockerconfigjson');
+      break;
+    case 'kubernetes.io/basic-auth':
+      if (!hasSecretKey(o, 'username') && !hasSecretKey(o, 'password'))
+        yield { path: ['data'], found: 'a basic-auth Secret with neither username nor password', fix: 'add username and/or password' };
+      break;
+    case 'kubernetes.io/ssh-auth':
+      yield* need('ssh-privatekey', 'the private key');
+      break;
+    case 'kubernetes.io/tls':
+      yield* need('tls.crt', 'the certificate chain');
+      yield* need('tls.key', 'the private key');
+      break;
+  }
+}
+
+// ---- rules -----------------------------------------------------------------------------------
+const namePerKind: Rule = {
+  id: 'name-per-kind',
+  severity: 'error',
+  description:
+    'names follow the rule of their kind: Services DNS-1035, CronJobs <= 52 characters and IANA time zones, Jobs <= 63, containers, volumes and Service ports DNS-1123 labels, container ports IANA service names, ConfigMap keys',
+  source: SOURCE,
+  *check(ctx) {
+    const v = (item: SourcedObject, x: Violation) => ({ ...x, item });
+    for (const item of ctx.ofKind('Service')) {
+      const name = String(item.object.metadata?.name ?? '');
+      if (DNS_LABEL.test(name) && !DNS_1035.test(name))
+        yield v(item, {
+          path: ['metadata', 'name'],
+          found: `Service name ${show(name)} does not start with a letter (DNS-1035)`,
+          fix: 'start the Service name with a letter: it becomes a DNS name and an env var prefix',
+        });
+      for (const [i, p] of asArray(item.object.spec?.ports).entries())
+        if (typeof p.name === 'string' && p.name !== '' && !DNS_LABEL.test(p.name))
+          yield v(item, {
+            path: ['spec', 'ports', i, 'name'],
+            found: `Service port name ${show(p.name)} is not a DNS-1123 label`,
+            fix: "use lower-case letters, digits and '-'",
+          });
+    }
+    for (const item of ctx.ofKind('CronJob')) {
+      const name = String(item.object.metadata?.name ?? '');
+      if (name.length > CRONJOB_NAME_MAX)
+        yield v(item, {
+          path: ['metadata', 'name'],
+          found: `CronJob name has ${name.length} characters`,
+          fix: `use at most ${CRONJOB_NAME_MAX}: the Jobs it creates append 11`,
+        });
+      const zone = item.object.spec?.timeZone;
+      const zoneProblem = typeof zone === 'string' ? timeZoneProblem(zone) : undefined;
+      if (zoneProblem)
+        yield v(item, {
+          path: ['spec', 'timeZone'],
+          found: `timeZone ${show(zone)} ${zoneProblem}`,
+          fix: 'use an IANA time zone name such as Europe/Paris or Etc/UTC',
+        });
+    }
+    for (const item of ctx.ofKind('Job')) {
+      const name = String(item.object.metadata?.name ?? '');
+      if (name.length > 63)
+        yield v(item, {
+          path: ['metadata', 'name'],
+          found: `Job name has ${name.length} characters`,
+          fix: 'use at most 63: the name becomes the job-name label of its pods',
+        });
+    }
+    for (const item of ctx.ofKind('ConfigMap'))
+      for (const field of ['data', 'binaryData'])
+        for (const key of Object.keys(asRecord(item.object[field]))) {
+          const problem = configKeyProblem(key);
+          if (problem)
+            yield v(item, {
+              path: [field, key],
+              found: `ConfigMap key ${show(key)} ${problem}`,
+              fix: "use letters, digits, '-', '_' and '.' in keys",
+            });
+        }
+    for (const w of ctx.workloads) {
+      for (const c of w.containers) {
+        if (typeof c.container.name === 'string' && !DNS_LABEL.test(c.container.name))
+          yield v(w.item, {
+            path: [...c.path, 'name'],
+            found: `container name ${show(c.container.name)} is not a DNS-1123 label`,
+            fix: "use lower-case letters, digits and '-', at most 63",
+          });
+        for (const [i, p] of asArray(c.container.ports).entries()) {
+          const problem = typeof p.name === 'string' ? ianaServiceNameProblem(p.name) : undefined;
+          if (problem)
+            yield v(w.item, {
+              path: [...c.path, 'ports', i, 'name'],
+              found: `port name ${show(p.name)} ${problem}`,
+              fix: 'use an IANA service name: at most 15 lower-case letters, digits and -, with a letter',
+            });
+        }
+      }
+      for (const [i, vol] of asArray(w.podSpec.volumes).entries())
+        if (typeof vol.name === 'string' && !DNS_LABEL.test(vol.name))
+          yield v(w.item, {
+            path: [...w.podSpecPath, 'volumes', i, 'name'],
+            found: `volume name ${show(vol.name)} is not a DNS-1123 label`,
+            fix: "use lower-case letters, digits and '-' (no dots)",
+          });
+    }
+  },
+};
+
+const VOLUME_META = new Set(['name']);
+const crossField = workloadRule(
+  {
+    id: 'cross-field',
+    severity: 'error',
+    description:
+      'fields that exclude or require each other: privileged or CAP_SYS_ADMIN beside allowPrivilegeEscalation: false, selector vs template labels, strategy, restartPolicy, progress deadline, env value and valueFrom, one source per volume, mounts of declared volumes, liveness/startup successThreshold 1, HPA maxReplicas >= minReplicas, one of PDB minAvailable/maxUnavailable, no nodePort on ClusterIP, tolerations, minDomains, absolute Ingress paths, no TZ in a CronJob schedule',
+    source: SOURCE,
+  },
+  function* (w) {
+    for (const c of w.containers) {
+      const s = sc(c);
+      if (s.allowPrivilegeEscalation === false) {
+        if (s.privileged === true)
+          yield {
+            path: [...c.path, 'securityContext'],
+            found: `container ${c.name}: privileged: true beside allowPrivilegeEscalation: false`,
+            fix: 'a privileged container always escalates: drop privileged',
+          };
+        const add = asRecord(s.capabilities).add;
+        if (Array.isArray(add) && add.includes('CAP_SYS_ADMIN'))
+          yield {
+            path: [...c.path, 'securityContext', 'capabilities', 'add'],
+            found: `container ${c.name}: CAP_SYS_ADMIN beside allowPrivilegeEscalation: false`,
+            fix: 'CAP_SYS_ADMIN allows escalation: do not add it',
+          };
+      }
+      for (const [i, e] of asArray(c.container.env).entries())
+        if (typeof e.value === 'string' && e.value !== '' && e.valueFrom !== undefined)
+          yield {
+            path: [...c.path, 'env', i],
+            found: `env ${show(e.name)} has both value and valueFrom`,
+            fix: 'keep one of value and valueFrom',
+          };
+      // A StatefulSet's claim templates become volumes of its pods.
+      const claims =
+        w.kind === 'StatefulSet' ? asArray(w.item.object.spec?.volumeClaimTemplates).map((t) => asRecord(t.metadata).name) : [];
+      const volumes = new Set([...asArray(w.podSpec.volumes).map((v) => v.name), ...claims]);
+      for (const [i, m] of asArray(c.container.volumeMounts).entries())
+        if (!volumes.has(m.name))
+          yield {
+            path: [...c.path, 'volumeMounts', i, 'name'],
+            found: `container ${c.name} mounts ${show(m.name)}, which is no volume of the pod`,
+            fix: 'declare the volume in the pod spec or fix the mount name',
+          };
+      for (const probe of ['livenessProbe', 'startupProbe']) {
+        const t = asRecord(c.container[probe]).successThreshold;
+        if (t !== undefined && t !== 1)
+          yield {
+            path: [...c.path, probe, 'successThreshold'],
+            found: `container ${c.name}: ${probe}.successThreshold is ${show(t)}`,
+            fix: 'use 1 (or leave it unset)',
+          };
+      }
+    }
+    for (const [i, v] of asArray(w.podSpec.volumes).entries()) {
+      const sources = Object.keys(v).filter((k) => !VOLUME_META.has(k));
+      if (sources.length > 1)
+        yield {
+          path: [...w.podSpecPath, 'volumes', i],
+          found: `volume ${show(v.name)} has ${sources.length} sources (${sources.join(', ')})`,
+          fix: 'give each volume one source',
+        };
+    }
+    for (const [i, t] of asArray(w.podSpec.tolerations).entries())
+      if (t.operator === 'Exists' && t.value !== undefined && t.value !== '')
+        yield {
+          path: [...w.podSpecPath, 'tolerations', i, 'value'],
+          found: `toleration ${show(t.key)} has operator Exists and value ${show(t.value)}`,
+          fix: 'remove the value, or use operator Equal',
+        };
+    for (const [i, t] of asArray(w.podSpec.topologySpreadConstraints).entries())
+      if (t.minDomains !== undefined && t.whenUnsatisfiable !== 'DoNotSchedule')
+        yield {
+          path: [...w.podSpecPath, 'topologySpreadConstraints', i, 'minDomains'],
+          found: `minDomains on a ${show(t.whenUnsatisfiable)} constraint`,
+          fix: 'use minDomains only with whenUnsatisfiable: DoNotSchedule',
+        };
+    const restart = w.podSpec.restartPolicy;
+    if (APPS_KINDS.includes(w.kind) && restart !== undefined && restart !== 'Always')
+      yield {
+        path: [...w.podSpecPath, 'restartPolicy'],
+        found: `a ${w.kind} template with restartPolicy ${show(restart)}`,
+        fix: 'use Always (or leave it unset)',
+      };
+    if (w.batch && restart !== 'OnFailure' && restart !== 'Never')
+      yield {
+        path: [...w.podSpecPath, 'restartPolicy'],
+        found: `a ${w.kind} pod template with restartPolicy ${restart === undefined ? 'unset' : show(restart)}`,
+        fix: 'set restartPolicy: OnFailure or Never',
+      };
+    const spec = asRecord(w.item.object.spec);
+    if (APPS_KINDS.includes(w.kind)) {
+      const sel = spec.selector;
+      if (!isObject(sel) || (Object.keys(asRecord(sel.matchLabels)).length === 0 && asArray(sel.matchExpressions).length === 0))
+        yield { path: ['spec', 'selector'], found: `a ${w.kind} with an empty selector`, fix: 'select the template labels' };
+      else if (!selectorMatches(sel, w.podLabels))
+        yield {
+          path: [...w.templatePath, 'metadata', 'labels'],
+          found: `the ${w.kind} selector does not match its template labels`,
+          fix: 'make the template labels satisfy spec.selector',
+        };
+    }
+    if (w.kind === 'Deployment') {
+      const strategy = asRecord(spec.strategy);
+      if (strategy.type === 'Recreate' && strategy.rollingUpdate !== undefined)
+        yield {
+          path: ['spec', 'strategy', 'rollingUpdate'],
+          found: 'rollingUpdate given with strategy Recreate',
+          fix: 'remove rollingUpdate, or use type RollingUpdate',
+        };
+      const ru = asRecord(strategy.rollingUpdate);
+      const zero = (x: unknown) => x === 0 || x === '0%';
+      if (strategy.type !== 'Recreate' && zero(ru.maxSurge) && zero(ru.maxUnavailable))
+        yield {
+          path: ['spec', 'strategy', 'rollingUpdate'],
+          found: 'maxSurge and maxUnavailable are both 0',
+          fix: 'let one be at least 1: otherwise no rollout can progress',
+        };
+      const deadline = typeof spec.progressDeadlineSeconds === 'number' ? spec.progressDeadlineSeconds : 600;
+      const minReady = typeof spec.minReadySeconds === 'number' ? spec.minReadySeconds : 0;
+      if (deadline <= minReady)
+        yield {
+          path: ['spec', 'progressDeadlineSeconds'],
+          found: `progressDeadlineSeconds ${deadline} is not above minReadySeconds ${minReady}`,
+          fix: 'make progressDeadlineSeconds longer than minReadySeconds',
+        };
+    }
+  },
+);
+
+const crossFieldObjects = kindRule(
+  { id: 'cross-field', severity: 'error', description: '', source: SOURCE },
+  ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'Ingress', 'CronJob'],
+  function* (item) {
+    const spec = asRecord(item.object.spec);
+    if (item.object.kind === 'CronJob') {
+      if (typeof spec.schedule === 'string' && spec.schedule.includes('TZ'))
+        yield {
+          path: ['spec', 'schedule'],
+          found: `schedule ${show(spec.schedule)} sets TZ or CRON_TZ`,
+          fix: 'move the time zone to spec.timeZone',
+        };
+      return;
+    }
+    if (item.object.kind === 'Ingress') {
+      for (const [i, rule] of asArray(spec.rules).entries())
+        for (const [j, p] of asArray(asRecord(rule.http).paths).entries())
+          if (typeof p.path === 'string' && p.path !== '' && !p.path.startsWith('/'))
+            yield {
+              path: ['spec', 'rules', i, 'http', 'paths', j, 'path'],
+              found: `Ingress path ${show(p.path)} is not absolute`,
+              fix: 'start the path with /',
+            };
+      return;
+    }
+    if (item.object.kind === 'HorizontalPodAutoscaler') {
+      const min = typeof spec.minReplicas === 'number' ? spec.minReplicas : 1;
+      if (typeof spec.maxReplicas === 'number' && spec.maxReplicas < min)
+        yield {
+          path: ['spec', 'maxReplicas'],
+          found: `maxReplicas ${spec.maxReplicas} is below minReplicas ${min}`,
+          fix: 'make maxReplicas at least minReplicas',
+        };
+    } else if (item.object.kind === 'PodDisruptionBudget') {
+      if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined)
+        yield { path: ['spec'], found: 'both minAvailable and maxUnavailable are set', fix: 'keep one of them' };
+    } else {
+      const type = spec.type ?? 'ClusterIP';
+      if (type === 'ClusterIP')
+        for (const [i, p] of asArray(spec.ports).entries())
+          if (p.nodePort !== undefined && p.nodePort !== 0)
+            yield {
+              path: ['spec', 'ports', i, 'nodePort'],
+              found: `nodePort ${show(p.nodePort)} on a ClusterIP Service`,
+              fix: 'remove nodePort, or use type NodePort',
+            };
+    }
+  },
+);
+
+const inRange = (p: unknown) => typeof p !== 'number' || (p >= 1 && p <= 65535);
+function* handlerProblems(handler: unknown, path: FieldPath, what: string, handlers: readonly string[]): Iterable<Violation> {
+  const h = asRecord(handler);
+  const set = handlers.filter((k) => h[k] !== undefined);
+  if (set.length === 0) yield { path, found: `${what} has no handler`, fix: `give it one of ${handlers.join(', ')}` };
+  if (set.length > 1) yield { path, found: `${what} has ${set.length} handlers (${set.join(', ')})`, fix: 'keep exactly one handler' };
+  for (const k of ['httpGet', 'tcpSocket', 'grpc']) {
+    const port = asRecord(h[k]).port;
+    if (typeof port === 'number' && !inRange(port))
+      yield { path: [...path, k, 'port'], found: `${what} ${k} port ${port}`, fix: 'use a port between 1 and 65535' };
+    if (typeof port === 'string') {
+      const problem = ianaServiceNameProblem(port);
+      if (problem && !/^\d+$/.test(port))
+        yield {
+          path: [...path, k, 'port'],
+          found: `${what} ${k} port name ${show(port)} ${problem}`,
+          fix: 'name a container port (an IANA service name)',
+        };
+    }
+  }
+}
+
+const portAndHandler: Rule = {
+  id: 'port-and-handler',
+  severity: 'error',
+  description:
+    'ports are within 1-65535, named ports are IANA service names, Services with several ports name each, probes and lifecycle hooks have exactly one handler',
+  source: SOURCE,
+  *check(ctx) {
+    for (const w of ctx.workloads)
+      for (const c of w.containers) {
+        for (const [i, p] of asArray(c.container.ports).entries())
+          for (const field of ['containerPort', 'hostPort'])
+            if (!(field === 'hostPort' && (p[field] === undefined || p[field] === 0)) && !inRange(p[field]))
+              yield {
+                item: w.item,
+                path: [...c.path, 'ports', i, field],
+                found: `container ${c.name}: ${field} ${show(p[field])}`,
+                fix: 'use a port between 1 and 65535',
+              };
+        for (const probe of PROBES)
+          if (c.container[probe] !== undefined)
+            for (const x of handlerProblems(c.container[probe], [...c.path, probe], `${c.name}'s ${probe}`, PROBE_HANDLERS))
+              yield { ...x, item: w.item };
+        for (const hook of ['postStart', 'preStop']) {
+          const lifecycle = asRecord(c.container.lifecycle);
+          if (lifecycle[hook] !== undefined)
+            for (const x of handlerProblems(lifecycle[hook], [...c.path, 'lifecycle', hook], `${c.name}'s ${hook} hook`, HOOK_HANDLERS))
+              yield { ...x, item: w.item };
+        }
+      }
+    for (const item of ctx.ofKind('Service')) {
+      const spec = asRecord(item.object.spec);
+      const ports = asArray(spec.ports);
+      if (ports.length === 0 && spec.type !== 'ExternalName' && spec.clusterIP !== 'None')
+        yield { item, path: ['spec', 'ports'], found: 'a Service without ports', fix: 'list the ports it serves' };
+      for (const [i, p] of ports.entries()) {
+        if (ports.length > 1 && (typeof p.name !== 'string' || p.name === ''))
+          yield {
+            item,
+            path: ['spec', 'ports', i, 'name'],
+            found: `port ${show(p.port)} has no name, and the Service has ${ports.length} ports`,
+            fix: 'name every port of a Service that has more than one',
+          };
+        for (const field of ['port', 'nodePort'])
+          if (!(field === 'nodePort' && (p[field] === undefined || p[field] === 0)) && !inRange(p[field]))
+            yield { item, path: ['spec', 'ports', i, field], found: `${field} ${show(p[field])}`, fix: 'use a port between 1 and 65535' };
+        const t = p.targetPort;
+        if (typeof t === 'number' && t !== 0 && !inRange(t))
+          yield { item, path: ['spec', 'ports', i, 'targetPort'], found: `targetPort ${t}`, fix: 'use a port between 1 and 65535' };
+        if (typeof t === 'string' && !/^\d+$/.test(t) && ianaServiceNameProblem(t))
+          yield {
+            item,
+            path: ['spec', 'ports', i, 'targetPort'],
+            found: `targetPort name ${show(t)} ${ianaServiceNameProblem(t)}`,
+            fix: 'name a container port (an IANA service name)',
+          };
+      }
+    }
+  },
+};
+
+const requestsWithinLimits = workloadRule(
+  {
+    id: 'requests-within-limits',
+    severity: 'error',
+    description: 'every request is at most its limit, no quantity is negative, and resource names are standard or domain-qualified',
+    source: SOURCE,
+  },
+  function* (w) {
+    for (const c of w.containers) {
+      const resources = asRecord(c.container.resources);
+      const requests = asRecord(resources.requests);
+      const limits = asRecord(resources.limits);
+      for (const [section, values] of [
+        ['requests', requests],
+        ['limits', limits],
+      ] as const)
+        for (const [name, q] of Object.entries(values)) {
+          const path = [...c.path, 'resources', section, name];
+          if (!isContainerResourceName(name))
+            yield {
+              path,
+              found: `container ${c.name}: resource ${show(name)} is not a container resource`,
+              fix: 'use cpu, memory, ephemeral-storage, hugepages-<size>, or a domain-qualified extended resource',
+            };
+          const value = quantityValue(q);
+          if (value !== undefined && value < 0)
+            yield { path, found: `container ${c.name}: ${section}.${name} is ${show(q)}`, fix: 'use a quantity of 0 or more' };
+        }
+      for (const [name, q] of Object.entries(requests)) {
+        const request = quantityValue(q);
+        const limit = quantityValue(limits[name]);
+        if (request !== undefined && limit !== undefined && request > limit)
+          yield {
+            path: [...c.path, 'resources', 'requests', name],
+            found: `container ${c.name}: ${name} request ${show(q)} is above its limit ${show(limits[name])}`,
+            fix: `request at most the limit, or raise the limit`,
+          };
+      }
+    }
+  },
+);
+
+const SELECTOR_KINDS = [...APPS_KINDS, 'Job', 'PodDisruptionBudget'];
+const selectorSyntax: Rule = {
+  id: 'selector-syntax',
+  severity: 'error',
+  description:
+    'label selectors are well formed (operators, values for In/NotIn only, valid keys and values), as are Service selectors and nodeSelectors',
+  source: SOURCE,
+  *check(ctx) {
+    for (const kind of SELECTOR_KINDS)
+      for (const item of ctx.ofKind(kind))
+        for (const v of labelSelectorProblems(item.object.spec?.selector, ['spec', 'selector'])) yield { ...v, item };
+    for (const item of ctx.ofKind('NetworkPolicy')) {
+      const spec = asRecord(item.object.spec);
+      for (const v of labelSelectorProblems(spec.podSelector, ['spec', 'podSelector'])) yield { ...v, item };
+      for (const [dir, peers] of [
+        ['ingress', 'from'],
+        ['egress', 'to'],
+      ] as const)
+        for (const [i, r] of asArray(spec[dir]).entries())
+          for (const [j, peer] of asArray(r[peers]).entries())
+            for (const s of ['podSelector', 'namespaceSelector'])
+              for (const v of labelSelectorProblems(peer[s], ['spec', dir, i, peers, j, s])) yield { ...v, item };
+    }
+    for (const item of ctx.ofKind('Service'))
+      for (const v of mapSelectorProblems(item.object.spec?.selector, ['spec', 'selector'], 'Service selector')) yield { ...v, item };
+    for (const w of ctx.workloads) {
+      for (const [sel, path] of podSpecSelectors(w)) for (const v of labelSelectorProblems(sel, path)) yield { ...v, item: w.item };
+      for (const v of mapSelectorProblems(w.podSpec.nodeSelector, [...w.podSpecPath, 'nodeSelector'], 'nodeSelector'))
+        yield { ...v, item: w.item };
+    }
+  },
+};
+
+const duplicateName: Rule = {
+  id: 'duplicate-name',
+  severity: 'error',
+  description:
+    'no duplicate inside one object: container, volume, port and env names, mount paths, Service ports, spread constraints, ConfigMap keys (validation, and server-side apply list keys)',
+  source: `${SOURCE}; server-side apply`,
+  *check(ctx) {
+    const fixName = 'give each entry its own name';
+    for (const w of ctx.workloads) {
+      const yieldAll = function* (vs: Iterable<Violation>) {
+        for (const v of vs) yield { ...v, item: w.item };
+      };
+      yield* yieldAll(
+        duplicates(
+          w.containers.map((c) => [c.container.name, [...c.path, 'name']] as [unknown, FieldPath]),
+          (n) => `container name ${show(n)}`,
+          fixName,
+        ),
+      );
+      yield* yieldAll(duplicates(namedEntries(w.podSpec.volumes, [...w.podSpecPath, 'volumes']), (n) => `volume name ${show(n)}`, fixName));
+      yield* yieldAll(
+        duplicates(
+          asArray(w.podSpec.topologySpreadConstraints).map(
+            (t, i) =>
+              [
+                [t.topologyKey, t.whenUnsatisfiable],
+                [...w.podSpecPath, 'topologySpreadConstraints', i],
+              ] as [unknown, FieldPath],
+          ),
+          (k) => `topology spread constraint on ${show(k)}`,
+          'merge constraints that share topologyKey and whenUnsatisfiable',
+        ),
+      );
+      for (const c of w.containers) {
+        yield* yieldAll(
+          duplicates(namedEntries(c.container.ports, [...c.path, 'ports']), (n) => `container ${c.name}: port name ${show(n)}`, fixName),
+        );
+        yield* yieldAll(
+          duplicates(
+            asArray(c.container.ports).map(
+              (p, i) =>
+                [
+                  [p.containerPort, p.protocol ?? 'TCP'],
+                  [...c.path, 'ports', i],
+                ] as [unknown, FieldPath],
+            ),
+            (k) => `container ${c.name}: port and protocol ${show(k)}`,
+            'declare each port and protocol once',
+          ),
+        );
+        yield* yieldAll(
+          duplicates(
+            namedEntries(c.container.env, [...c.path, 'env']),
+            (n) => `container ${c.name}: env ${show(n)}`,
+            'set each variable once (server-side apply refuses duplicates)',
+          ),
+        );
+        yield* yieldAll(
+          duplicates(
+            namedEntries(c.container.volumeMounts, [...c.path, 'volumeMounts'], 'mountPath'),
+            (n) => `container ${c.name}: mountPath ${show(n)}`,
+            'mount one volume per path',
+          ),
+        );
+      }
+    }
+    for (const item of ctx.ofKind('Service')) {
+      const ports = asArray(item.object.spec?.ports);
+      for (const v of duplicates(namedEntries(ports, ['spec', 'ports']), (n) => `Service port name ${show(n)}`, fixName))
+        yield { ...v, item };
+      for (const v of duplicates(
+        ports.map(
+          (p, i) =>
+            [
+              [p.port, p.protocol ?? 'TCP'],
+              ['spec', 'ports', i],
+            ] as [unknown, FieldPath],
+        ),
+        (k) => `Service port and protocol ${show(k)}`,
+        'declare each port and protocol once',
+      ))
+        yield { ...v, item };
+    }
+    for (const item of ctx.ofKind('ConfigMap')) {
+      const data = asRecord(item.object.data);
+      for (const key of Object.keys(asRecord(item.object.binaryData)))
+        if (key in data)
+          yield {
+            item,
+            path: ['binaryData', key],
+            found: `key ${show(key)} is in both data and binaryData`,
+            fix: 'keep the key in one of them',
+          };
+    }
+  },
+};
+
+const secretTypeKeys = kindRule(
+  {
+    id: 'secret-type-keys',
+    severity: 'error',
+    description:
+      'Secret keys are valid, and typed Secrets hold the keys their type needs (tls, basic-auth, ssh-auth, dockercfg, dockerconfigjson, service-account-token)',
+    source: SOURCE,
+  },
+  ['Secret'],
+  secretTypeProblems,
+);
+
+/** The API server's validation rules; `cross-field` is one rule built of two passes. */
+export const API_VALIDATION_RULES: Rule[] = [
+  namePerKind,
+  {
+    ...crossField,
+    *check(ctx) {
+      yield* crossField.check(ctx);
+      yield* crossFieldObjects.check(ctx);
+    },
+  },
+  portAndHandler,
+  requestsWithinLimits,
+  selectorSyntax,
+  duplicateName,
+  secretTypeKeys,
+];
