@@ -3,6 +3,7 @@
 // label-selector validation of apimachinery, and server-side apply's list-map keys). Each rule
 // is one defect class; every fact below was read from that code and is exercised by a case in
 // test/fixtures/apiserver-catalogue/ that the cluster lane submits to a real API server.
+import { standardCronError } from '../../core/private/cron';
 import { asArray, asRecord, isObject, selectorMatches, stringMap, type Container, type Workload } from '../model';
 import { kindRule, workloadRule, type Rule } from '../rule';
 import { DNS_LABEL, DNS_SUBDOMAIN, LABEL_NAME, LABEL_VALUE, show } from '../schema';
@@ -784,6 +785,33 @@ const secretTypeKeys = kindRule(
   secretTypeProblems,
 );
 
+/**
+ * A CronJob schedule as the API server's parser (robfig/cron's standard parser) takes it. The
+ * server also takes `@every <duration>`, so this rule does too; TaskNote's own environment
+ * config refuses it on purpose (core/value-rules.ts checkCron).
+ */
+const cronSchedule = kindRule(
+  {
+    id: 'cron-schedule',
+    severity: 'error',
+    description: "a CronJob's schedule is one the API server's cron parser takes (five fields or a descriptor, no TZ)",
+    source: SOURCE,
+  },
+  ['CronJob'],
+  function* (item) {
+    const schedule = asRecord(item.object.spec).schedule;
+    // TZ in the schedule is `cross-field`'s finding (the timeZone field holds the zone).
+    if (typeof schedule !== 'string' || /^@every \S+$/.test(schedule) || /^(CRON_)?TZ=/.test(schedule)) return;
+    const problem = standardCronError(schedule);
+    if (problem)
+      yield {
+        path: ['spec', 'schedule'],
+        found: `schedule ${show(schedule)}: ${problem}`,
+        fix: "write 'minute hour day-of-month month day-of-week' (such as '0 6 * * *') or a descriptor such as @daily",
+      };
+  },
+);
+
 /** The API server's validation rules; `cross-field` is one rule built of two passes. */
 export const API_VALIDATION_RULES: Rule[] = [
   namePerKind,
@@ -794,6 +822,7 @@ export const API_VALIDATION_RULES: Rule[] = [
       yield* crossFieldObjects.check(ctx);
     },
   },
+  cronSchedule,
   portAndHandler,
   requestsWithinLimits,
   selectorSyntax,
