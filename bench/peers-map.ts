@@ -2,6 +2,10 @@
 // peer check mapped onto the check rules that catch the same defect (or why check has none), and
 // the disposition of every peer finding on our own dist/. docs/check.md carries the same tables.
 
+import { API_VALIDATION_RULES } from '../check/rules/api-validation';
+import { POD_SECURITY_CONTROL_RULES } from '../check/rules/pod-security-controls';
+import { SERVER_SCHEMA_RULE_IDS } from '../check/schema';
+
 export type DefectClass =
   | 'schema'
   | 'pod-security'
@@ -32,18 +36,8 @@ export const DEFECT_CLASSES: readonly { id: DefectClass; title: string }[] = [
 ];
 
 const RULES_BY_CLASS: Record<DefectClass, string[]> = {
-  schema: [
-    'yaml-syntax',
-    'api-version',
-    'schema-required',
-    'schema-type',
-    'schema-enum',
-    'schema-format',
-    'unknown-field',
-    'metadata-name',
-    'label-syntax',
-    'duplicate-object',
-  ],
+  // The API server's validation code (check/rules/api-validation.ts) counts with the schema.
+  schema: [...SERVER_SCHEMA_RULE_IDS, 'duplicate-object', ...API_VALIDATION_RULES.map((r) => r.id)],
   'pod-security': [
     'run-as-non-root',
     'run-as-user',
@@ -60,6 +54,7 @@ const RULES_BY_CLASS: Record<DefectClass, string[]> = {
     'host-path',
     'automount-service-account-token',
     'dedicated-service-account',
+    ...POD_SECURITY_CONTROL_RULES.map((r) => r.id),
   ],
   secrets: ['secret-has-data', 'secret-in-env', 'secret-in-configmap'],
   resources: ['resource-requests', 'memory-limit', 'ephemeral-storage'],

@@ -27,6 +27,7 @@ import { checkPaths, GENERIC_PROFILE, type Finding as CheckFinding, type Profile
 import { runCheck } from '../check/engine';
 import { listFiles, loadFiles, parseYaml } from '../check/load';
 import { describeRef, refOf } from '../check/model';
+import { SERVER_SCHEMA_RULE_IDS } from '../check/schema';
 import { ENVIRONMENT_NAMES } from '../core/environment-names';
 import {
   CLASS_OF_RULE,
@@ -423,17 +424,7 @@ const fkey = (f: PeerFinding) => `${f.check}@${f.object}`;
 // ---------------------------------------------------------------------------------------------
 // 1. Corpus: coverage by defect class, and kubeconform against check's schema passes
 
-const CHECK_SCHEMA_RULES = new Set([
-  'yaml-syntax',
-  'api-version',
-  'schema-required',
-  'schema-type',
-  'schema-enum',
-  'schema-format',
-  'unknown-field',
-  'metadata-name',
-  'label-syntax',
-]);
+const CHECK_SCHEMA_RULES = new Set(SERVER_SCHEMA_RULE_IDS);
 
 function table(header: string[], rows: string[][]) {
   say(`| ${header.join(' | ')} |`);

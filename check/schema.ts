@@ -38,6 +38,17 @@ export const SCHEMA_RULES: readonly { id: string; severity: Severity; descriptio
   { id: 'duplicate-object', severity: 'error', description: 'no two objects share kind, namespace and name', source: 'kubectl apply' },
 ];
 
+/**
+ * The schema-pass rules whose findings the API server also refuses (decoding, the OpenAPI schema,
+ * strict field validation, served API versions, names and labels); `duplicate-object` is
+ * kubectl's, not the server's. Benchmarks and the cluster lane compare check with peers and with
+ * the server by this list.
+ */
+export const SERVER_SCHEMA_RULE_IDS: readonly string[] = [
+  'yaml-syntax',
+  ...SCHEMA_RULES.map((r) => r.id).filter((id) => id !== 'duplicate-object'),
+];
+
 /** Custom resources declared by CRDs in the set, or CRD names passed as provided. */
 export interface CustomResources {
   /** `group/Kind` pairs from CRDs in the set. */

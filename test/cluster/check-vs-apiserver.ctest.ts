@@ -10,6 +10,8 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { runCheck } from '../../check/engine';
 import { listFiles, loadFiles, parseYaml } from '../../check/load';
 import { describeRef, refOf } from '../../check/model';
+import { API_VALIDATION_RULES } from '../../check/rules/api-validation';
+import { SERVER_SCHEMA_RULE_IDS } from '../../check/schema';
 import { CHECK_PROFILES } from '../../app/check-profiles';
 import type { Profile } from '../../check/types';
 import { LANE, kubectl, makeWorkspace, ok, tasknote } from '../../scripts/cluster/lane-workspace';
@@ -23,24 +25,7 @@ const base = loadFiles(listFiles([join(FIXTURES, 'good')]));
 const CLASSES = {
   // Everything the server answers with an error: decoding and the OpenAPI schema, strict field
   // validation, served API versions, server-side apply's list keys, and the validation code.
-  'API server errors (schema, API versions, validation code)': [
-    'yaml-syntax',
-    'api-version',
-    'schema-required',
-    'schema-type',
-    'schema-enum',
-    'schema-format',
-    'unknown-field',
-    'metadata-name',
-    'label-syntax',
-    'name-per-kind',
-    'cross-field',
-    'port-and-handler',
-    'requests-within-limits',
-    'selector-syntax',
-    'duplicate-name',
-    'secret-type-keys',
-  ],
+  'API server errors (schema, API versions, validation code)': [...SERVER_SCHEMA_RULE_IDS, ...API_VALIDATION_RULES.map((r) => r.id)],
   // Pod Security (baseline and restricted), which warns on workloads and refuses Pods.
   'Pod Security restricted': [
     'run-as-non-root',
