@@ -46,10 +46,17 @@ echo '[]' >"$record"
 mapfile -t services < <(service_names)
 ((${#services[@]})) || die "no 'FROM runtime AS svc-<name>' stage in $DOCKERFILE"
 
-# Cold: an empty BuildKit cache (the engine is new), only the base imported.
+# Each image in turn: a cold build, then code-only rebuilds. Cold means an
+# empty BuildKit cache, layers and cache mounts (the npm cache) alike: it is
+# emptied before each image, so that no image's cold build is helped by one
+# built before it. Only the imported base is there. The rebuilds follow a
+# code-only change in that service, in WARM_ROUNDS rounds of a change each
+# (the report takes the median round).
+WARM_ROUNDS=${TASKNOTE_WARM_ROUNDS:-3}
 for service in "${services[@]}"; do
   repository=tasknote-$service
   ref=$REGISTRY/$repository:$tag
+  docker_cli builder prune --all --force >/dev/null || die 'emptying the BuildKit cache failed'
   log "building $ref (cold)"
   cold_ms=$(image_build "$service" "$ref" "$REPO_ROOT" "$ENGINE_STATE/cold-$service.log")
   digest=$(image_push "$ref")
@@ -61,17 +68,12 @@ for service in "${services[@]}"; do
     all.push({ service, repository, ref, digest, coldMs: Number(coldMs), coldLog });
     fs.writeFileSync(file, JSON.stringify(all, null, 2));
   ' "$record" "$service" "$repository" "$ref" "$digest" "$cold_ms" "$ENGINE_STATE/cold-$service.log"
-done
 
-# Warm: the same builds after a code-only change in that service, in
-# WARM_ROUNDS rounds of a change each (the report takes the median round).
-WARM_ROUNDS=${TASKNOTE_WARM_ROUNDS:-3}
-for ((round = 1; round <= WARM_ROUNDS; round++)); do
-  for service in "${services[@]}"; do
-    log "rebuilding tasknote-$service after a code-only change (warm, round $round of $WARM_ROUNDS)"
+  for ((round = 1; round <= WARM_ROUNDS; round++)); do
+    log "rebuilding $repository after a code-only change (warm, round $round of $WARM_ROUNDS)"
     context=$(code_change_context "$service" "$round")
     build_log=$ENGINE_STATE/warm-$service-$round.log
-    warm_ms=$(image_build "$service" "tasknote-$service:code-change" "$context" "$build_log")
+    warm_ms=$(image_build "$service" "$repository:code-change" "$context" "$build_log")
     rm -rf "$context"
     node -e '
       const fs = require("fs");
