@@ -9,3 +9,4 @@ export * from './deploy-role';
 export * from './label-selector';
 export * from './object-path';
 export * from './dns-peer';
+export * from './network-policy';

@@ -3,6 +3,7 @@
 import { apiGroup } from './objects';
 import { DEPLOY_ROLE_ANNOTATION } from '../core/deploy-role';
 import { selectorMatches, type LabelSelector } from '../core/label-selector';
+import { admittingRules, NAMESPACE_NAME_LABEL, peerAdmits, policySelects, type PolicyDirection } from '../core/network-policy';
 import { getIn } from '../core/object-path';
 import { KubeObject } from '../core/kube-object';
 
@@ -275,16 +276,13 @@ function addPolicyEdges(
       namespace: nsOf(o),
       spec: (o.spec ?? { podSelector: {} }) as NetworkPolicySpec,
     }));
-  const typesOf = (spec: NetworkPolicySpec) => spec.policyTypes ?? (spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
-  const selecting = (g: PodGroup) => policies.filter((p) => p.namespace === g.namespace && matches(p.spec.podSelector, g.podLabels));
-  const isolated = (g: PodGroup, type: 'Ingress' | 'Egress') => selecting(g).some((p) => typesOf(p.spec).includes(type));
-
-  // A peer names pods of this environment when its namespace selector (if any) selects their namespace.
-  const peerSelects = (peer: PolicyPeer, policyNs: string, g: PodGroup) => {
-    if (peer.ipBlock) return false;
-    const ns = peer.namespaceSelector ? matches(peer.namespaceSelector, namespaceLabels.get(g.namespace) ?? {}) : g.namespace === policyNs;
-    return ns && matches(peer.podSelector, g.podLabels);
-  };
+  // Policy evaluation is core/network-policy.ts's, the same check's network rules use.
+  const selecting = (g: PodGroup, type: PolicyDirection) =>
+    policies.filter((p) => policySelects(p.spec, p.namespace, g.namespace, g.podLabels, type));
+  const isolated = (g: PodGroup, type: PolicyDirection) => selecting(g, type).length > 0;
+  const labelsOf = (ns: string) => namespaceLabels.get(ns) ?? { [NAMESPACE_NAME_LABEL]: ns };
+  const peerSelects = (peer: PolicyPeer, policyNs: string, g: PodGroup) =>
+    peerAdmits(peer as Record<string, unknown>, policyNs, g.namespace, g.podLabels, labelsOf);
   const isExternal = (peer: PolicyPeer) =>
     !!peer.ipBlock || (!!peer.namespaceSelector && ![...namespaceLabels.values()].some((l) => matches(peer.namespaceSelector, l)));
   const externalNode = (peer: PolicyPeer): GraphNode => {
@@ -306,19 +304,19 @@ function addPolicyEdges(
   };
 
   // Rules that name this environment's pods: the connection needs the other side to allow it too.
-  const allows = (rules: readonly PolicyRule[] | undefined, peers: 'from' | 'to', policyNs: string, other: PodGroup) =>
-    (rules ?? []).filter((r) => (r[peers] ?? []).length === 0 || r[peers]!.some((p) => peerSelects(p, policyNs, other)));
+  const allows = (spec: NetworkPolicySpec, direction: PolicyDirection, policyNs: string, other: PodGroup) =>
+    admittingRules(spec, direction, (peer) => peerSelects(peer as PolicyPeer, policyNs, other)) as PolicyRule[];
   for (const a of groups) {
     for (const b of groups) {
       if (a === b) continue;
-      const egress = selecting(a).flatMap((p) =>
-        allows(p.spec.egress, 'to', p.namespace, b).map((r) => ({
+      const egress = selecting(a, 'Egress').flatMap((p) =>
+        allows(p.spec, 'Egress', p.namespace, b).map((r) => ({
           r,
           explicit: (r.to ?? []).length > 0,
         })),
       );
-      const ingress = selecting(b).flatMap((p) =>
-        allows(p.spec.ingress, 'from', p.namespace, a).map((r) => ({
+      const ingress = selecting(b, 'Ingress').flatMap((p) =>
+        allows(p.spec, 'Ingress', p.namespace, a).map((r) => ({
           r,
           explicit: (r.from ?? []).length > 0,
         })),

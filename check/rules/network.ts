@@ -2,20 +2,24 @@
 // DNS egress to kube-dns, the ingress controller to Ingress backends, and pod-to-pod flows
 // whose ingress and egress sides agree.
 import { DEFAULT_DNS_PEER } from '../../core/dns-peer';
+import {
+  admittingRules,
+  NAMESPACE_NAME_LABEL,
+  peerAdmits as corePeerAdmits,
+  policySelects,
+  policyTypes as policyTypesOf,
+  type PolicyDirection,
+} from '../../core/network-policy';
 import { asArray, asRecord, isObject, refOf, selectorMatches, stringMap, type CheckContext, type Workload } from '../model';
 import { containerPorts, ingressBackends } from '../references';
 import type { Located, Rule } from '../rule';
 import type { SourcedObject } from '../types';
 
-type Direction = 'Ingress' | 'Egress';
-const NAME_LABEL = 'kubernetes.io/metadata.name';
+type Direction = PolicyDirection;
+const NAME_LABEL = NAMESPACE_NAME_LABEL;
 
-/** The directions a NetworkPolicy restricts, with the API's defaulting of policyTypes. */
-function policyTypes(np: SourcedObject): Direction[] {
-  const spec = asRecord(np.object.spec);
-  if (Array.isArray(spec.policyTypes)) return spec.policyTypes.filter((t): t is Direction => t === 'Ingress' || t === 'Egress');
-  return spec.egress !== undefined ? ['Ingress', 'Egress'] : ['Ingress'];
-}
+/** The directions a NetworkPolicy restricts (core/network-policy.ts). */
+const policyTypes = (np: SourcedObject): Direction[] => policyTypesOf(np.object.spec);
 
 const isEmptySelector = (s: unknown) =>
   Object.keys(stringMap(asRecord(s).matchLabels)).length === 0 && asArray(asRecord(s).matchExpressions).length === 0;
@@ -33,12 +37,7 @@ function policiesFor(ctx: CheckContext, w: Workload, direction: Direction): Sour
 function computePoliciesFor(ctx: CheckContext, w: Workload, direction: Direction): SourcedObject[] {
   return ctx
     .allOfKind('NetworkPolicy')
-    .filter(
-      (np) =>
-        refOf(np.object).namespace === w.namespace &&
-        selectorMatches(np.object.spec?.podSelector, w.podLabels) &&
-        policyTypes(np).includes(direction),
-    );
+    .filter((np) => policySelects(np.object.spec, refOf(np.object).namespace, w.namespace, w.podLabels, direction));
 }
 
 /** Labels a namespace is known to carry: its own, or at least the one the API sets on all. */
@@ -63,25 +62,7 @@ function peerAdmits(
   namespace: string,
   labels: Record<string, string>,
 ): boolean {
-  if (peer.ipBlock !== undefined) return false;
-  const nsOk =
-    peer.namespaceSelector === undefined ? namespace === own : selectorMatches(peer.namespaceSelector, namespaceLabels(ctx, namespace));
-  const podOk = peer.podSelector === undefined || selectorMatches(peer.podSelector, labels);
-  return nsOk && podOk;
-}
-
-/** Whether a rule's ports admit a port given by number, and optionally by its name. */
-function portsAdmit(rule: Record<string, unknown>, port: number | undefined, name?: string, protocol = 'TCP'): boolean {
-  const ports = asArray(rule.ports);
-  if (ports.length === 0) return true;
-  return ports.some(
-    (p) =>
-      (p.protocol ?? 'TCP') === protocol &&
-      (p.port === undefined ||
-        p.port === port ||
-        (name !== undefined && p.port === name) ||
-        (typeof p.port === 'number' && port !== undefined && typeof p.endPort === 'number' && port >= p.port && port <= p.endPort)),
-  );
+  return corePeerAdmits(peer, own, namespace, labels, (ns) => namespaceLabels(ctx, ns));
 }
 
 /** Whether traffic in `direction` is allowed for pods of `w` to/from a peer described by `matches`. */
@@ -96,13 +77,8 @@ function allowed(
 ): boolean {
   const policies = policiesFor(ctx, w, direction);
   if (policies.length === 0) return true;
-  const field = direction === 'Ingress' ? 'ingress' : 'egress';
-  const peers = direction === 'Ingress' ? 'from' : 'to';
-  return policies.some((np) =>
-    asArray(np.object.spec?.[field]).some((rule) => {
-      const list = asArray(rule[peers]);
-      return (rule[peers] === undefined || list.length === 0 || list.some(matches)) && portsAdmit(rule, port, portName, protocol);
-    }),
+  return policies.some(
+    (np) => admittingRules(np.object.spec, direction, matches, { number: port, name: portName, protocol: protocol ?? 'TCP' }).length > 0,
   );
 }
 
