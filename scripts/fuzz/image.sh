@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The fuzz lane against the built api image, under its dev manifest's security context (read-only
 # root and the rest): builds and pushes the image with the images lane's engine (scripts/containers),
-# then runs scripts/fuzz/image.ts. Uses the engine's fixed ports: callers hold /tmp/tasknote-lane.lock
+# then runs scripts/fuzz/image.ts. Uses the engine and registry like the image lane: do not run it beside another lane
 # (scripts/fuzz/lane.sh does). Where the engine cannot run it says why and exits 0, except under CI
 # (CI=true) or TASKNOTE_IMAGES_REQUIRED=1, where that is a failure.
 set -euo pipefail
