@@ -113,6 +113,9 @@ const decodeXml = (s: string) =>
     .replace(/&#10;/g, '\n')
     .replace(/&amp;/g, '&');
 
+/** A log entry's error: pino's serialized Error, or the plain message the worker logs. */
+const errorText = (err: string | { message?: string } | undefined): string | undefined => (typeof err === 'string' ? err : err?.message);
+
 /** Lines the API logged at error level or above, and every validation gap, with the request that caused them. */
 function logFindings(apiLog: string): Finding[] {
   type Entry = {
@@ -120,7 +123,7 @@ function logFindings(apiLog: string): Finding[] {
     msg?: string;
     reqId?: string;
     validationGap?: boolean;
-    err?: { message?: string };
+    err?: string | { message?: string };
     req?: { method?: string; url?: string };
   };
   const entries: Entry[] = [];
@@ -143,7 +146,7 @@ function logFindings(apiLog: string): Finding[] {
       const request = entry.reqId ? (requests.get(entry.reqId) ?? `request ${entry.reqId}`) : 'no request';
       findings.push({
         operation: `service log (${request.slice(0, 300)})`,
-        message: `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`,
+        message: `${entry.msg ?? ''}${errorText(entry.err) ? `: ${errorText(entry.err)}` : ''}`,
       });
     }
   }

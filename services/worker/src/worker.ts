@@ -6,6 +6,9 @@ import type { Metrics } from './metrics';
 import { JobQueue, type ClaimedJob } from './queue';
 import { renderThumbnails, thumbnailsWrite } from './resize';
 
+/** PostgreSQL's SQLSTATE for a row that references one that no longer exists. */
+const FOREIGN_KEY_VIOLATION = '23503';
+
 export interface WorkerOptions {
   pool: Pool;
   queue: JobQueue;
@@ -153,6 +156,13 @@ export class Worker {
     // A deleted attachment leaves nothing to do; the job still completes.
     if (original == null) return queue.complete(job);
     const thumbnails = await this.withRenderSlot(() => renderThumbnails(original, thumbnailSizes));
-    return queue.complete(job, thumbnailsWrite(attachmentId, thumbnails));
+    try {
+      return await queue.complete(job, thumbnailsWrite(attachmentId, thumbnails));
+    } catch (err) {
+      // The attachment (or its task) was deleted while its thumbnails rendered: nothing is left to
+      // write them for, which is the deleted-attachment case above, not a failure of the job.
+      if ((err as { code?: string }).code === FOREIGN_KEY_VIOLATION) return queue.complete(job);
+      throw err;
+    }
   }
 }

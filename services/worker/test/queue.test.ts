@@ -1,6 +1,7 @@
 import { createTestDatabase, makePng, silentLogger, waitFor, type TestDatabase } from '../../test-support/fixtures';
 import { createMetrics } from '../src/metrics';
 import { JobQueue, backoffMs } from '../src/queue';
+import * as resize from '../src/resize';
 import { Worker } from '../src/worker';
 
 let db: TestDatabase;
@@ -205,4 +206,40 @@ test('a job for a deleted attachment completes without thumbnails; a malformed i
   expect(deleted).toMatchObject({ status: 'done' });
   expect(malformed).toMatchObject({ status: 'failed' });
   expect(malformed!.last_error).toMatch(/invalid input syntax for type uuid/);
+});
+
+test('an attachment deleted while its thumbnails render completes the job: nothing is left to write them for', async () => {
+  const id = await attachment(await makePng(8, 8));
+  // Forces the interleaving: the attachment goes after it was read and before the thumbnails are written.
+  const render = jest.spyOn(resize, 'renderThumbnails');
+  const real = render.getMockImplementation() ?? jest.requireActual<typeof resize>('../src/resize').renderThumbnails;
+  let rendered = 0;
+  render.mockImplementation(async (...args) => {
+    rendered++;
+    const thumbnails = await real(...args);
+    await db.pool.query('DELETE FROM attachments WHERE id = $1', [id]);
+    return thumbnails;
+  });
+  const worker = new Worker({
+    pool: db.pool,
+    queue: queue('raced', { maxAttempts: 1 }),
+    logger: silentLogger,
+    metrics: createMetrics(async () => ({})),
+    thumbnailSizes: [64],
+    leaseSeconds: 30,
+    pollIntervalMs: 20,
+  });
+  worker.start();
+  try {
+    await waitFor('the job to end', async () =>
+      (await jobs()).every((j) => j.status === 'done' || j.status === 'failed') ? true : undefined,
+    );
+  } finally {
+    await worker.stop();
+    render.mockRestore();
+  }
+  expect(rendered).toBe(1);
+  const [job] = await jobs();
+  expect(job).toMatchObject({ status: 'done', last_error: null });
+  expect((await db.pool.query('SELECT count(*)::int AS n FROM thumbnails')).rows[0].n).toBe(0);
 });
