@@ -9,6 +9,7 @@ import type { KubeObject } from '../core/kube-object';
 import { newApp, ProvidedObject } from '../constructs';
 import { PropsValidationError } from '../constructs/private/validate';
 import { loadEnvironment } from '../environments/load';
+import { loadSealedFiles } from '../environments/sealed-store';
 import { resolveImages } from '../environments/images';
 import type { EnvironmentConfig } from '../environments/schema';
 import type { ServiceImageRefs } from '../services/contracts';
@@ -61,7 +62,8 @@ export function synthesizeConfig(env: EnvironmentConfig, images: ServiceImageRef
   const app = newApp();
   let stack;
   try {
-    stack = buildStack(app, { env, images });
+    const sealed = env.secrets?.provider === 'sealed-secrets' ? loadSealedFiles(env.name) : undefined;
+    stack = buildStack(app, { env, images, sealed });
   } catch (err) {
     if (err instanceof PropsValidationError) throw new SynthError(env.name, err.message.split('\n'));
     throw err;
