@@ -6,11 +6,12 @@ import { registerDiff } from './commands/diff';
 import { registerPromote } from './commands/promote';
 import { registerGraph } from './commands/graph';
 import { registerDeploy } from './commands/deploy';
+import { registerSeal } from './commands/seal';
 import { UserError } from '../core/user-error';
 
 export function buildProgram(): Command {
   const program = new Command('tasknote')
-    .description('Synthesize, check, diff, promote and deploy the TaskNote stack')
+    .description('Synthesize, check, diff, promote, seal and deploy the TaskNote stack')
     .exitOverride()
     .showHelpAfterError();
   registerSynth(program);
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerPromote(program);
   registerGraph(program);
   registerDeploy(program);
+  registerSeal(program);
   return program;
 }
 
