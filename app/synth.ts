@@ -9,7 +9,7 @@ import type { KubeObject } from '../core/kube-object';
 import { newApp, ProvidedObject } from '../constructs';
 import { PropsValidationError } from '../constructs/private/validate';
 import { loadEnvironment } from '../environments/load';
-import { loadSealedFiles } from '../environments/sealed-store';
+import { loadSealedFiles, type SealedFile } from '../environments/sealed-store';
 import { resolveImages } from '../environments/images';
 import type { EnvironmentConfig } from '../environments/schema';
 import type { ServiceImageRefs } from '../services/contracts';
@@ -57,12 +57,15 @@ export function synthesizeEnvironment(name: string, options: SynthOptions = {}):
   return synthesizeConfig(env, images);
 }
 
-/** The same as `synthesizeEnvironment`, for a config and images already resolved. */
-export function synthesizeConfig(env: EnvironmentConfig, images: ServiceImageRefs): SynthOutput {
+/**
+ * The same as `synthesizeEnvironment`, for a config and images already resolved. With
+ * `sealed-secrets`, the sealed files are read from environments/sealed/<env>/ unless given.
+ */
+export function synthesizeConfig(env: EnvironmentConfig, images: ServiceImageRefs, sealedFiles?: ReadonlyMap<string, SealedFile>): SynthOutput {
   const app = newApp();
   let stack;
   try {
-    const sealed = env.secrets?.provider === 'sealed-secrets' ? loadSealedFiles(env.name) : undefined;
+    const sealed = env.secrets?.provider === 'sealed-secrets' ? (sealedFiles ?? loadSealedFiles(env.name)) : undefined;
     stack = buildStack(app, { env, images, sealed });
   } catch (err) {
     if (err instanceof PropsValidationError) throw new SynthError(env.name, err.message.split('\n'));
