@@ -116,7 +116,10 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
       : lateFields(objects, objectsOf(inputs.synthesize(env.name, { images: placeholderImages(env.registry, 1) })));
   const waves = orderIntoWaves(objects);
 
-  const secretSpecs = planSecrets(synthesized.requiredSecrets, inputs.configuredSecrets);
+  // With no Secret of its own to create (they arrive as SealedSecrets or ExternalSecrets), the
+  // deploy has no use for `tasknote:configuredSecrets`: the stack file may keep listing them.
+  const configuredSecrets = synthesized.requiredSecrets.length === 0 ? [] : inputs.configuredSecrets;
+  const secretSpecs = planSecrets(synthesized.requiredSecrets, configuredSecrets);
   const clash = objects.filter((o) => o.kind === 'Secret' && secretSpecs.some((s) => s.name === o.metadata.name));
   if (clash.length > 0) {
     throw new UserError(
