@@ -96,6 +96,19 @@ export function renderFile(file: ManifestFile): string {
 }
 
 /**
+ * The kustomization of an environment's directory, so that `kubectl apply -k dist/<env>` (and
+ * Argo CD or Flux pointed at it) applies exactly the files synth wrote. Named `Kustomization`,
+ * the third name kustomize recognizes: a `kustomization.yaml` would be read as one more manifest
+ * by `kubectl apply -f dist/<env>/` (and refused: no such kind in the cluster), and by check.
+ */
+export const KUSTOMIZATION_FILE = 'Kustomization';
+
+export function renderKustomization(files: readonly ManifestFile[]): string {
+  const doc = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path) };
+  return HEADER + stringify(doc, { lineWidth: 0 });
+}
+
+/**
  * Writes each output to `<outDir>/<env>/`, replacing what was there. Everything is written to a
  * temporary directory first and swapped in by rename, so an error leaves the old output whole.
  */
@@ -107,6 +120,7 @@ export function writeOutputs(outputs: readonly SynthOutput[], outDir: string): v
       const dir = join(staging, 'new', out.env.name);
       mkdirSync(dir, { recursive: true });
       for (const file of out.files) writeFileSync(join(dir, file.path), renderFile(file));
+      writeFileSync(join(dir, KUSTOMIZATION_FILE), renderKustomization(out.files));
     }
     mkdirSync(join(staging, 'old'));
     const moves: { name: string; asideDone: boolean; inDone: boolean }[] = [];
