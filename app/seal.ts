@@ -142,7 +142,7 @@ export function writePlan(env: string, plan: SealPlan, root?: string): string[] 
     const path = sealedFilePath(env, w.name, root);
     mkdirSync(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, HEADER + stringify(w.object, { lineWidth: 0 }));
+    writeFileSync(tmp, HEADER + stringify(w.object, { lineWidth: 0, aliasDuplicateObjects: false }));
     renameSync(tmp, path);
     written.push(path);
   }

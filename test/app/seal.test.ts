@@ -49,6 +49,8 @@ test('seals every key so that the private key opens it only for its own namespac
   expect(() => unseal(privateKey, db.spec.encryptedData.password, 'tasknote-prod/tasknote-database')).toThrow();
   expect(() => unseal(privateKey, db.spec.encryptedData.password, 'tasknote-staging/tasknote-admin')).toThrow();
   expect(() => unseal(other.privateKey, db.spec.encryptedData.password, 'tasknote-staging/tasknote-database')).toThrow();
+  // Plain YAML as kubeseal writes it: no anchors or aliases.
+  expect(readFileSync(file('tasknote-database'), 'utf8')).not.toMatch(/[&*]a\d/);
   // No plaintext in the files or the output.
   for (const name of Object.keys(ALL)) expect(readFileSync(file(name), 'utf8')).not.toMatch(/canary|mailer/);
   expect(r.out + r.err).not.toMatch(/canary/);
