@@ -25,7 +25,8 @@ export function sealingKey(pem: string, source: string): KeyObject {
   } catch (err) {
     throw new UserError(`${source} is not a PEM certificate or public key: ${(err as Error).message}`);
   }
-  if (key.asymmetricKeyType !== 'rsa') throw new UserError(`${source} holds a ${key.asymmetricKeyType} key; the sealed-secrets controller seals with RSA`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new UserError(`${source} holds a ${key.asymmetricKeyType} key; the sealed-secrets controller seals with RSA`);
   if (pem.includes('BEGIN CERTIFICATE')) {
     const cert = new X509Certificate(pem);
     if (Date.parse(cert.validTo) < Date.now()) {
@@ -133,7 +134,7 @@ export function planSeal(req: SealRequest, key: KeyObject): SealPlan {
 const annotationsOf = (scope: SealingScope) => (scope === 'strict' ? {} : { annotations: scopeAnnotations(scope) });
 
 const HEADER =
-  '# Written by `npm run seal`. Sealed with the environment\'s certificate: only the cluster\'s sealed-secrets controller can decrypt it; safe to commit.\n';
+  "# Written by `npm run seal`. Sealed with the environment's certificate: only the cluster's sealed-secrets controller can decrypt it; safe to commit.\n";
 
 /** Writes each planned file (temporary file, then rename: a file is never half written). */
 export function writePlan(env: string, plan: SealPlan, root?: string): string[] {

@@ -52,7 +52,8 @@ export class SealedSecret extends Construct {
       { when: (p) => Object.keys(p.encryptedData).length === 0, message: () => 'encryptedData ({}) must hold at least one key' },
       {
         when: (p) => Object.keys(p.encryptedData).some((k) => !KEY.test(k)),
-        message: (p) => `encryptedData keys (${JSON.stringify(Object.keys(p.encryptedData))}) may hold only letters, digits, '-', '_' and '.'`,
+        message: (p) =>
+          `encryptedData keys (${JSON.stringify(Object.keys(p.encryptedData))}) may hold only letters, digits, '-', '_' and '.'`,
       },
       {
         when: (p) => Object.values(p.encryptedData).some((v) => typeof v !== 'string' || !BASE64.test(v)),
@@ -87,7 +88,11 @@ export class SealedSecret extends Construct {
         encryptedData: Object.fromEntries(this.keys.map((k) => [k, props.encryptedData[k]])),
         template: {
           type: 'Opaque',
-          metadata: { name: props.name, namespace: chart.namespaceName, labels: chart.labelsFor({ name: props.name, component: props.component }) },
+          metadata: {
+            name: props.name,
+            namespace: chart.namespaceName,
+            labels: chart.labelsFor({ name: props.name, component: props.component }),
+          },
         },
       },
     });

@@ -71,12 +71,15 @@ export function loadSealedFiles(env: string, root: string = REPO_ROOT): Map<stri
   const dir = sealedDir(env, root);
   const out = new Map<string, SealedFile>();
   if (!existsSync(dir)) return out;
-  for (const entry of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const entry of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     const path = join(dir, entry);
     const shown = relative(root, path);
     const sealed = parseSealedFile(readFileSync(path, 'utf8'), shown);
     const base = entry.slice(0, -'.yaml'.length);
-    if (sealed.name !== base) throw new UserError(`${shown}: metadata.name (${JSON.stringify(sealed.name)}) must equal the file name (${base})`);
+    if (sealed.name !== base)
+      throw new UserError(`${shown}: metadata.name (${JSON.stringify(sealed.name)}) must equal the file name (${base})`);
     out.set(base, sealed);
   }
   return out;

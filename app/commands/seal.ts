@@ -36,7 +36,8 @@ export function readValues(fromFile: readonly string[], stdinText: string | unde
   };
   for (const arg of fromFile) {
     const m = /^([a-z0-9-]+)\.([-._a-zA-Z0-9]+)=(.+)$/.exec(arg);
-    if (!m) throw new UserError(`--from-file (${JSON.stringify(arg)}) must be <secret>.<key>=<path>, e.g. tasknote-admin.token=./admin-token`, 2);
+    if (!m)
+      throw new UserError(`--from-file (${JSON.stringify(arg)}) must be <secret>.<key>=<path>, e.g. tasknote-admin.token=./admin-token`, 2);
     let content: Buffer;
     try {
       content = readFileSync(m[3]);
@@ -75,9 +76,21 @@ export function runSeal(opts: SealOptions, io: { stdin: () => string; out: (s: s
   }
   const values = readValues(opts.fromFile, opts.stdin ? io.stdin() : undefined);
   const unknown = unknownInputs(secrets, values);
-  if (unknown.length > 0) throw new UserError(`nothing sealed: the input names what the stack does not read:\n${unknown.map((u) => `  - ${u}`).join('\n')}`, 2);
+  if (unknown.length > 0)
+    throw new UserError(`nothing sealed: the input names what the stack does not read:\n${unknown.map((u) => `  - ${u}`).join('\n')}`, 2);
   const key = loadSealingKey(env.name, root);
-  const plan = planSeal({ env: env.name, namespace: env.namespace, secrets, existing: loadSealedFiles(env.name, root), values, scope: opts.scope, prune: opts.prune }, key);
+  const plan = planSeal(
+    {
+      env: env.name,
+      namespace: env.namespace,
+      secrets,
+      existing: loadSealedFiles(env.name, root),
+      values,
+      scope: opts.scope,
+      prune: opts.prune,
+    },
+    key,
+  );
   const written = writePlan(env.name, plan, root);
   plan.write.forEach((w, i) => {
     const kept = w.kept.length > 0 ? `; kept ${w.kept.join(', ')}` : '';
@@ -89,9 +102,12 @@ export function runSeal(opts: SealOptions, io: { stdin: () => string; out: (s: s
       `refused ${relative(root, `${root}/environments/sealed/${env.name}/${r.name}.yaml`)}: it holds key(s) ${r.keys.join(', ')} that the stack no longer reads; pass --prune to drop them\n`,
     );
   }
-  for (const m of plan.missing) io.err(`missing ${m.name}: key(s) ${m.keys.join(', ')} (give them with --from-file ${m.name}.${m.keys[0]}=<path> or --stdin)\n`);
+  for (const m of plan.missing)
+    io.err(`missing ${m.name}: key(s) ${m.keys.join(', ')} (give them with --from-file ${m.name}.${m.keys[0]}=<path> or --stdin)\n`);
   if (env.secrets?.provider !== 'sealed-secrets') {
-    io.err(`note: environment '${env.name}' has secrets.provider '${env.secrets?.provider ?? 'pulumi'}'; synth uses the sealed files once it is 'sealed-secrets'\n`);
+    io.err(
+      `note: environment '${env.name}' has secrets.provider '${env.secrets?.provider ?? 'pulumi'}'; synth uses the sealed files once it is 'sealed-secrets'\n`,
+    );
   }
   return plan.missing.length > 0 || plan.refused.length > 0 ? 1 : 0;
 }

@@ -42,7 +42,11 @@ test('seals every key so that the private key opens it only for its own namespac
   const r = seal(ALL);
   expect(r).toMatchObject({ code: 0, err: expect.stringContaining("secrets.provider 'pulumi'") });
   const db = sealedObject('tasknote-database');
-  expect(db).toMatchObject({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 'tasknote-database', namespace: 'tasknote-staging' } });
+  expect(db).toMatchObject({
+    apiVersion: 'bitnami.com/v1alpha1',
+    kind: 'SealedSecret',
+    metadata: { name: 'tasknote-database', namespace: 'tasknote-staging' },
+  });
   expect(unseal(privateKey, db.spec.encryptedData.password, 'tasknote-staging/tasknote-database')).toBe('canary-db-4711');
   expect(unseal(privateKey, sealedObject('tasknote-smtp').spec.encryptedData.username, 'tasknote-staging/tasknote-smtp')).toBe('mailer');
   // Bound to namespace/name: another label, or another cluster's key, cannot open it.
@@ -68,7 +72,11 @@ test('reports missing keys and writes only the complete Secrets', () => {
   expect(r.code).toBe(1);
   expect(r.err).toContain('missing tasknote-database: key(s) password');
   expect(r.err).toContain('missing tasknote-smtp: key(s) password');
-  expect([existsSync(file('tasknote-admin')), existsSync(file('tasknote-smtp')), existsSync(file('tasknote-database'))]).toEqual([true, false, false]);
+  expect([existsSync(file('tasknote-admin')), existsSync(file('tasknote-smtp')), existsSync(file('tasknote-database'))]).toEqual([
+    true,
+    false,
+    false,
+  ]);
 });
 
 test('rotating one value keeps the other ciphertexts as they were', () => {
@@ -112,8 +120,8 @@ test('without the certificate it says where to put it', () => {
 
 test('values never come from argv: the command has no option that takes one', async () => {
   const program = buildProgram();
-  await expect(program.parseAsync(['seal', '--env', 'staging', '--from-literal', 'tasknote-admin.token=x'], { from: 'user' })).rejects.toThrow(
-    /unknown option '--from-literal'/,
-  );
+  await expect(
+    program.parseAsync(['seal', '--env', 'staging', '--from-literal', 'tasknote-admin.token=x'], { from: 'user' }),
+  ).rejects.toThrow(/unknown option '--from-literal'/);
   expect(() => seal(undefined)).toThrow(/--from-file .* or --stdin; never on the command line/);
 });

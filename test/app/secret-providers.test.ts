@@ -37,7 +37,10 @@ function sealedFiles(namespace = 'tasknote-staging', mutate: (o: any) => void = 
 }
 
 function checked(env: 'staging', list: KubeObject[]) {
-  return checkObjects(list.map((object) => ({ source: 'dist', object })), { name: env, profile: profileForEnvironment(env) });
+  return checkObjects(
+    list.map((object) => ({ source: 'dist', object })),
+    { name: env, profile: profileForEnvironment(env) },
+  );
 }
 
 test('pulumi is the default: the deploy creates the three Secrets and synth emits no delivery object', () => {
@@ -66,7 +69,9 @@ describe('sealed-secrets', () => {
 
   test('its ciphertexts open with the private key for the Secret they land in', () => {
     const smtp = sealed.find((o) => o.metadata.name === 'tasknote-smtp');
-    expect(unseal(privateKey, smtp.spec.encryptedData.password, `${smtp.metadata.namespace}/${smtp.metadata.name}`)).toBe('canary-tasknote-smtp-password');
+    expect(unseal(privateKey, smtp.spec.encryptedData.password, `${smtp.metadata.namespace}/${smtp.metadata.name}`)).toBe(
+      'canary-tasknote-smtp-password',
+    );
     expect(smtp.spec.template.metadata).toMatchObject({ name: 'tasknote-smtp', namespace: 'tasknote-staging' });
     expect(JSON.stringify(objects(out))).not.toContain('canary');
   });
@@ -76,14 +81,19 @@ describe('sealed-secrets', () => {
     const report = checked('staging', objects(out));
     expect(formatReport(report, 'text')).toContain(' 0 errors');
     expect(report.ok).toBe(true);
-    const withoutAdmin = checked('staging', objects(out).filter((o) => !(o.kind === 'SealedSecret' && o.metadata.name === 'tasknote-admin')));
+    const withoutAdmin = checked(
+      'staging',
+      objects(out).filter((o) => !(o.kind === 'SealedSecret' && o.metadata.name === 'tasknote-admin')),
+    );
     expect([...new Set(withoutAdmin.targets[0].findings.map((f) => f.ruleId))]).toEqual(['missing-secret']);
   });
 
   test('a sealed file missing, short of a key, or sealed for another namespace fails synth, naming it', () => {
     const partial = sealedFiles();
     partial.delete('tasknote-admin');
-    expect(() => synthesizeConfig(env, resolveImages(env), partial)).toThrow(/environments\/sealed\/staging\/tasknote-admin.yaml is missing: run npm run seal -- --env staging/);
+    expect(() => synthesizeConfig(env, resolveImages(env), partial)).toThrow(
+      /environments\/sealed\/staging\/tasknote-admin.yaml is missing: run npm run seal -- --env staging/,
+    );
     const short = sealedFiles('tasknote-staging', (o) => o.metadata.name === 'tasknote-smtp' && delete o.spec.encryptedData.username);
     expect(() => synthesizeConfig(env, resolveImages(env), short)).toThrow(/tasknote-smtp.yaml lacks key\(s\) username/);
     expect(() => synthesizeConfig(env, resolveImages(env), sealedFiles('tasknote-prod'))).toThrow(
@@ -142,7 +152,10 @@ describe('config is validated like every other field', () => {
     expect(verdict.message).toContain('Nothing was written.');
   });
 
-  test.each([[{ ...ES, refreshIntervalSeconds: 0 }], [{ ...ES, store: { kind: 'SecretStore', name: 'vault.team-a' } }]])('accepts %j', (value) => {
-    expect(synthVerdict('staging', [setArg('secrets', value)]).message).toBe('');
-  });
+  test.each([[{ ...ES, refreshIntervalSeconds: 0 }], [{ ...ES, store: { kind: 'SecretStore', name: 'vault.team-a' } }]])(
+    'accepts %j',
+    (value) => {
+      expect(synthVerdict('staging', [setArg('secrets', value)]).message).toBe('');
+    },
+  );
 });

@@ -26,7 +26,10 @@ const sealed = {
   apiVersion: 'bitnami.com/v1alpha1',
   kind: 'SealedSecret',
   metadata: { name: 'tasknote-database', namespace: 'tasknote' },
-  spec: { encryptedData: { password: 'AgBy3i4OJSWK+PiTySYZZA==' }, template: { metadata: { name: 'tasknote-database', namespace: 'tasknote' } } },
+  spec: {
+    encryptedData: { password: 'AgBy3i4OJSWK+PiTySYZZA==' },
+    template: { metadata: { name: 'tasknote-database', namespace: 'tasknote' } },
+  },
 };
 const external = (target: Record<string, unknown>) => ({
   apiVersion: 'external-secrets.io/v1',

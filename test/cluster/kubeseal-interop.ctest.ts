@@ -23,8 +23,25 @@ const root = mkdtempSync(join(tmpdir(), 'tasknote-kubeseal-'));
 const dir = join(root, 'environments', 'sealed', 'staging');
 mkdirSync(dir, { recursive: true });
 const keyPair = (name: string) => {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:4096', '-nodes', '-days', '2', '-subj', `/O=sealed-secret/CN=${name}`,
-    '-keyout', join(root, `${name}.key`), '-out', join(root, `${name}.crt`)], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:4096',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/O=sealed-secret/CN=${name}`,
+      '-keyout',
+      join(root, `${name}.key`),
+      '-out',
+      join(root, `${name}.crt`),
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: join(root, `${name}.key`), cert: join(root, `${name}.crt`) };
 };
 const cluster = keyPair('this-cluster');
@@ -50,12 +67,18 @@ test('kubeseal --recovery-unseal opens every file `seal` wrote, with this cluste
       execFileSync(KUBESEAL, ['--recovery-unseal', '--recovery-private-key', cluster.key, '-o', 'json', '-f', file], { encoding: 'utf8' }),
     );
     expect(secret.metadata).toMatchObject({ name, namespace: 'tasknote-staging' });
-    const data = Object.fromEntries(Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+    const data = Object.fromEntries(
+      Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+    );
     expect(data).toEqual(keys);
   }
-  const refused = spawnSync(KUBESEAL, ['--recovery-unseal', '--recovery-private-key', other.key, '-o', 'json', '-f', join(dir, 'tasknote-admin.yaml')], {
-    encoding: 'utf8',
-  });
+  const refused = spawnSync(
+    KUBESEAL,
+    ['--recovery-unseal', '--recovery-private-key', other.key, '-o', 'json', '-f', join(dir, 'tasknote-admin.yaml')],
+    {
+      encoding: 'utf8',
+    },
+  );
   expect(refused.status).not.toBe(0);
   expect(refused.stderr).toMatch(/no key could decrypt secret/);
 });
@@ -63,7 +86,12 @@ test('kubeseal --recovery-unseal opens every file `seal` wrote, with this cluste
 test('what kubeseal seals, synth reads and check passes; the values open for their Secret', () => {
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) rmSync(join(dir, f));
   for (const [name, keys] of Object.entries(VALUES)) {
-    const secret = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'tasknote-staging' }, stringData: keys });
+    const secret = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: 'tasknote-staging' },
+      stringData: keys,
+    });
     const sealed = execFileSync(KUBESEAL, ['--cert', cluster.cert, '-o', 'yaml'], { input: secret, encoding: 'utf8' });
     writeFileSync(join(dir, `${name}.yaml`), sealed);
   }
@@ -73,8 +101,15 @@ test('what kubeseal seals, synth reads and check passes; the values open for the
   const env = loadEnvironment('staging', ['secrets={"provider":"sealed-secrets"}']);
   const out = synthesizeConfig(env, resolveImages(env), files);
   const objects = out.files.flatMap((f) => f.objects);
-  expect(objects.filter((o) => o.kind === 'SealedSecret').map((o) => o.metadata.name)).toEqual(['tasknote-database', 'tasknote-admin', 'tasknote-smtp']);
-  const report = checkObjects(objects.map((object) => ({ source: 'dist', object })), { name: 'staging', profile: profileForEnvironment('staging') });
+  expect(objects.filter((o) => o.kind === 'SealedSecret').map((o) => o.metadata.name)).toEqual([
+    'tasknote-database',
+    'tasknote-admin',
+    'tasknote-smtp',
+  ]);
+  const report = checkObjects(
+    objects.map((object) => ({ source: 'dist', object })),
+    { name: 'staging', profile: profileForEnvironment('staging') },
+  );
   expect(report.ok).toBe(true);
   expect(JSON.stringify(objects)).not.toContain('CANARY');
 });

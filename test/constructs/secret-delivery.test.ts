@@ -20,7 +20,13 @@ describe('SealedSecret', () => {
   test("scope defaults to 'strict' and other scopes are annotated as the controller reads them", () => {
     const chart = makeChart();
     expect(new SealedSecret(chart, 'a', { name: 'a', component: 'secrets', encryptedData: { k: CIPHER } }).scope).toBe('strict');
-    new SealedSecret(chart, 'b', { name: 'b', component: 'secrets', encryptedData: { k: CIPHER }, scope: 'namespace-wide', sealedFor: { name: 'old' } });
+    new SealedSecret(chart, 'b', {
+      name: 'b',
+      component: 'secrets',
+      encryptedData: { k: CIPHER },
+      scope: 'namespace-wide',
+      sealedFor: { name: 'old' },
+    });
     const b = synth(chart).find((o) => o.metadata.name === 'b')!;
     expect(b.metadata.annotations).toEqual({ 'sealedsecrets.bitnami.com/namespace-wide': 'true' });
   });
@@ -28,8 +34,16 @@ describe('SealedSecret', () => {
   test('refuses values sealed for another namespace or name, naming the field, the value and the fix', () => {
     const chart = makeChart();
     const make = (sealedFor: { namespace?: string; name?: string }, scope?: 'strict' | 'cluster-wide') => () =>
-      new SealedSecret(chart, `s${Math.random()}`, { name: 'tasknote-admin', component: 'secrets', encryptedData: { token: CIPHER }, sealedFor, scope });
-    expect(make({ namespace: 'tasknote-prod' })).toThrow(/sealedFor.namespace \("tasknote-prod"\) must be the chart's namespace \("tasknote-test"\)/);
+      new SealedSecret(chart, `s${Math.random()}`, {
+        name: 'tasknote-admin',
+        component: 'secrets',
+        encryptedData: { token: CIPHER },
+        sealedFor,
+        scope,
+      });
+    expect(make({ namespace: 'tasknote-prod' })).toThrow(
+      /sealedFor.namespace \("tasknote-prod"\) must be the chart's namespace \("tasknote-test"\)/,
+    );
     expect(make({ name: 'tasknote-root' })).toThrow(/sealedFor.name \("tasknote-root"\) must be the Secret's name \("tasknote-admin"\)/);
     expect(make({ namespace: 'anywhere', name: 'any' }, 'cluster-wide')).not.toThrow();
   });
@@ -48,12 +62,20 @@ describe('SealedSecret', () => {
       expect.stringContaining('encryptedData keys (["a b"])'),
       expect.stringContaining('encryptedData values of ["a b"] must be base64 ciphertext'),
     ]);
-    expect(() => new SealedSecret(chart, 'empty', { name: 'e', component: 'secrets', encryptedData: {} })).toThrow(/encryptedData \(\{\}\) must hold at least one key/);
+    expect(() => new SealedSecret(chart, 'empty', { name: 'e', component: 'secrets', encryptedData: {} })).toThrow(
+      /encryptedData \(\{\}\) must hold at least one key/,
+    );
   });
 });
 
 describe('ExternalSecret', () => {
-  const props = { name: 'tasknote-smtp', component: 'secrets', store: { kind: 'SecretStore', name: 'vault' } as const, remoteKey: 'tasknote/smtp', keys: ['username', 'password'] };
+  const props = {
+    name: 'tasknote-smtp',
+    component: 'secrets',
+    store: { kind: 'SecretStore', name: 'vault' } as const,
+    remoteKey: 'tasknote/smtp',
+    keys: ['username', 'password'],
+  };
 
   test('reads each key from the remote property of the same name, refreshing hourly by default', () => {
     const chart = makeChart();
@@ -75,13 +97,14 @@ describe('ExternalSecret', () => {
     const chart = makeChart();
     new ExternalSecret(chart, 'x', { ...props, refreshInterval: Duration.minutes(5) });
     expect(only(synth(chart), 'ExternalSecret').spec.refreshInterval).toBe('300s');
-    expect(() => new ExternalSecret(chart, 'y', { ...props, store: { kind: 'Vault' as 'SecretStore', name: 'UPPER' }, remoteKey: ' ', keys: [] })).toThrow(
-      /store.kind \("Vault"\)[\s\S]*store.name \("UPPER"\)[\s\S]*remoteKey \(" "\)[\s\S]*keys \(\[\]\)/,
-    );
+    expect(
+      () =>
+        new ExternalSecret(chart, 'y', { ...props, store: { kind: 'Vault' as 'SecretStore', name: 'UPPER' }, remoteKey: ' ', keys: [] }),
+    ).toThrow(/store.kind \("Vault"\)[\s\S]*store.name \("UPPER"\)[\s\S]*remoteKey \(" "\)[\s\S]*keys \(\[\]\)/);
   });
 });
 
-test("a SecretReference provided by the manifests declares nothing on the Namespace", () => {
+test('a SecretReference provided by the manifests declares nothing on the Namespace', () => {
   const chart = makeChart();
   new SecretReference(chart, 'db', { name: 'tasknote-database', keys: ['password'], description: 'd', providedBy: 'manifests' });
   expect(only(synth(chart), 'Namespace').metadata.annotations?.[PROVIDED_ANNOTATION]).toBeUndefined();
