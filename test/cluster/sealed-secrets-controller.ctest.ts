@@ -5,147 +5,48 @@
 // with the lane's fixed ones), the controller with in-cluster config in a private mount namespace
 // (its service-account files exist only there). Needs root, openssl and the TOOLCHAIN_* paths that
 // scripts/cluster/lane.sh exports.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSeal } from '../../app/commands/seal';
 import { synthesizeConfig, writeOutputs } from '../../app/synth';
 import { loadEnvironment } from '../../environments/load';
 import { resolveImages } from '../../environments/images';
 import { loadSealedFiles } from '../../environments/sealed-store';
+import { freePort, startControlPlane, toolchainPath, until as untilIn, type OwnControlPlane } from './own-control-plane';
 
-const need = (name: string): string => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the cluster lane ('npm run test:cluster'), which builds the toolchain`);
-  return v;
-};
-const ETCD = need('TOOLCHAIN_ETCD');
-const APISERVER = need('TOOLCHAIN_KUBE_APISERVER');
-const KUBECTL = need('TOOLCHAIN_KUBECTL');
-const CONTROLLER = need('TOOLCHAIN_SEALED_SECRETS_CONTROLLER');
-const CRD = need('TOOLCHAIN_SEALED_SECRETS_CRD');
+const CONTROLLER = toolchainPath('TOOLCHAIN_SEALED_SECRETS_CONTROLLER');
+const CRD = toolchainPath('TOOLCHAIN_SEALED_SECRETS_CRD');
 
-const dir = mkdtempSync(join(tmpdir(), 'tasknote-sealed-cp-'));
-const processes: ChildProcess[] = [];
-const kubeconfig = join(dir, 'kubeconfig');
-const kubectl = (...args: string[]) =>
-  execFileSync(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
-  const log = openSync(join(dir, `${name}.log`), 'a');
-  processes.push(spawn(command, args, { env, stdio: ['ignore', log, log] }));
-  closeSync(log);
-}
-
-async function until<T>(what: string, probe: () => T | undefined, seconds = 60): Promise<T> {
-  for (let i = 0; i < seconds * 4; i++) {
-    try {
-      const v = probe();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what} (logs in ${dir})`);
-}
-
+let cp: OwnControlPlane;
+let dir = '';
 let certUrl = '';
+const kubectl = (...args: string[]) => cp.kubectl(...args);
+const until = <T>(what: string, probe: () => T | undefined) => untilIn(what, probe, 60, dir);
 
 beforeAll(async () => {
-  const [client, peer, api, http, metrics] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  start('etcd', ETCD, [
-    '--data-dir',
-    join(dir, 'etcd'),
-    '--listen-client-urls',
-    `http://127.0.0.1:${client}`,
-    '--advertise-client-urls',
-    `http://127.0.0.1:${client}`,
-    '--listen-peer-urls',
-    `http://127.0.0.1:${peer}`,
-    '--initial-advertise-peer-urls',
-    `http://127.0.0.1:${peer}`,
-    '--initial-cluster',
-    `default=http://127.0.0.1:${peer}`,
-  ]);
-  execFileSync('openssl', ['genrsa', '-out', join(dir, 'sa.key'), '2048'], { stdio: 'ignore' });
-  execFileSync('openssl', ['rsa', '-in', join(dir, 'sa.key'), '-pubout', '-out', join(dir, 'sa.pub')], { stdio: 'ignore' });
-  const token = randomBytes(16).toString('hex');
-  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
-  start('kube-apiserver', APISERVER, [
-    '--etcd-servers',
-    `http://127.0.0.1:${client}`,
-    '--secure-port',
-    String(api),
-    '--bind-address',
-    '127.0.0.1',
-    '--advertise-address',
-    '127.0.0.1',
-    '--cert-dir',
-    join(dir, 'certs'),
-    '--token-auth-file',
-    join(dir, 'tokens.csv'),
-    '--authorization-mode',
-    'AlwaysAllow',
-    '--service-account-key-file',
-    join(dir, 'sa.pub'),
-    '--service-account-signing-key-file',
-    join(dir, 'sa.key'),
-    '--service-account-issuer',
-    'https://kubernetes.default.svc',
-    '--service-cluster-ip-range',
-    '10.0.0.0/24',
-  ]);
-  const ca = join(dir, 'certs', 'apiserver.crt');
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${api}", certificate-authority: ${ca}}}]\nusers: [{name: u, user: {token: ${token}}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n`,
-  );
-  await until('the API server', () => (kubectl('get', '--raw', '/readyz') === 'ok' ? true : undefined));
+  cp = await startControlPlane('tasknote-sealed-cp-');
+  dir = cp.dir;
+  const [http, metrics] = [await freePort(), await freePort()];
   kubectl('apply', '-f', CRD);
   await until('the SealedSecret CRD', () =>
     kubectl('wait', '--for=condition=Established', 'crd/sealedsecrets.bitnami.com', '--timeout=1s'),
   );
   const sa = join(dir, 'serviceaccount');
   mkdirSync(sa);
-  writeFileSync(join(sa, 'token'), token);
-  writeFileSync(join(sa, 'ca.crt'), readFileSync(ca));
+  writeFileSync(join(sa, 'token'), cp.token);
+  writeFileSync(join(sa, 'ca.crt'), readFileSync(cp.ca));
   writeFileSync(join(sa, 'namespace'), 'kube-system');
+  // rest.InClusterConfig reads these fixed paths: they exist only in the controller's mount namespace.
   const mounts = `mount -t tmpfs none /run && mkdir -p /run/secrets/kubernetes.io && cp -r '${sa}' /run/secrets/kubernetes.io/serviceaccount`;
-  start(
+  cp.start(
     'controller',
     'unshare',
     [
-      '-m',
-      '--propagation',
-      'private',
-      'sh',
-      '-c',
-      `${mounts} && exec '${CONTROLLER}' "$@"`,
-      'controller',
-      '--listen-addr',
-      `127.0.0.1:${http}`,
-      '--listen-metrics-addr',
-      `127.0.0.1:${metrics}`,
-      '--key-size',
-      '2048',
+      ...['-m', '--propagation', 'private', 'sh', '-c', `${mounts} && exec '${CONTROLLER}' "$@"`, 'controller'],
+      ...['--listen-addr', `127.0.0.1:${http}`, '--listen-metrics-addr', `127.0.0.1:${metrics}`, '--key-size', '2048'],
     ],
-    { ...process.env, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(api) },
+    { ...process.env, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(cp.apiPort) },
   );
   certUrl = `http://127.0.0.1:${http}/v1/cert.pem`;
   await until('the controller certificate', () =>
@@ -153,23 +54,7 @@ beforeAll(async () => {
   );
 }, 180_000);
 
-afterAll(async () => {
-  for (const p of processes.reverse()) {
-    if (p.exitCode !== null || p.signalCode !== null) continue;
-    await new Promise<void>((resolve) => {
-      const late = setTimeout(() => {
-        p.kill('SIGKILL');
-        resolve();
-      }, 10_000);
-      p.once('exit', () => {
-        clearTimeout(late);
-        resolve();
-      });
-      p.kill('SIGTERM');
-    });
-  }
-  rmSync(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => cp?.stop(), 60_000);
 
 const repo = () => join(dir, 'repo');
 const VALUES = {
