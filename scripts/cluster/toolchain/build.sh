@@ -33,8 +33,9 @@ declare -A VERSION_OF=(
   [pulumi-kubernetes]=$PULUMI_KUBERNETES_VERSION
   [docker-build]=$PULUMI_DOCKER_BUILD_VERSION
   [sealed-secrets]=$SEALED_SECRETS_VERSION
+  [external-secrets]=$EXTERNAL_SECRETS_VERSION
 )
-PIECES=(etcd kubernetes kwok pulumi pulumi-kubernetes docker-build sealed-secrets)
+PIECES=(etcd kubernetes kwok pulumi pulumi-kubernetes docker-build sealed-secrets external-secrets)
 
 # The directory a piece's binaries live in: version plus a hash of its wrapper
 # files, so editing a wrapper (or versions.env) never reuses a stale build.
@@ -134,6 +135,20 @@ build_sealed-secrets() {
   chmod u+w "$out/sealedsecrets-crd.yaml"
 }
 
+build_external-secrets() {
+  local out=$1 module=github.com/external-secrets/external-secrets src work
+  # Built as the main module (its go.mod and go.sum), from a writable copy of the module.
+  src=$(cd "$here/external-secrets" && go mod download -json "$module@$EXTERNAL_SECRETS_VERSION" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))') || src=
+  [[ -n $src ]] || build_failed external-secrets "$module" "$EXTERNAL_SECRETS_VERSION"
+  work=$TOOLCHAIN_CACHE/work/external-secrets
+  rm -rf "$work" && mkdir -p "$(dirname "$work")" && cp -r "$src" "$work" && chmod -R u+w "$work"
+  (cd "$work" && go_build external-secrets "$module" "$EXTERNAL_SECRETS_VERSION" "$out/external-secrets" .)
+  # The CRDs the operator serves, from the same module (into the cache, never into the clone).
+  mkdir -p "$out/crds" && cp "$work"/config/crds/bases/*.yaml "$out/crds/"
+  rm -rf "$work"
+}
+
 missing=()
 for piece in "${PIECES[@]}"; do
   [[ -f $(piece_dir "$piece")/.complete ]] || missing+=("$piece")
@@ -190,4 +205,7 @@ if [[ $mode == print ]]; then
   echo "TOOLCHAIN_SEALED_SECRETS_CONTROLLER=$k/controller"
   echo "TOOLCHAIN_KUBESEAL=$k/kubeseal"
   echo "TOOLCHAIN_SEALED_SECRETS_CRD=$k/sealedsecrets-crd.yaml"
+  k=$(piece_dir external-secrets)
+  echo "TOOLCHAIN_EXTERNAL_SECRETS=$k/external-secrets"
+  echo "TOOLCHAIN_EXTERNAL_SECRETS_CRDS=$k/crds"
 fi
