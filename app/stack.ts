@@ -2,6 +2,7 @@
 // tests all call it, so all three see the same objects.
 import { App, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
 import { PropsValidationError } from '../constructs/private/validate';
 import type { SealedFile } from '../environments/sealed-store';
 import {
@@ -68,7 +69,11 @@ const UID_WAIVER = `the official image runs as its built-in user (UID ${POSTGRES
 /** Composes the TaskNote stack of `env` into `app`, section by section; each returns what the next needs. */
 export function buildStack(app: App, { env, images, sealed }: StackOptions): TaskNoteStack {
   const chart = new EnvironmentChart(app, env.name, { environment: env.name, namespace: env.namespace });
-  const secrets = secretReferences(chart, env.secrets?.provider ?? 'pulumi');
+  const secrets = secretReferences(
+    chart,
+    env.secrets?.provider ?? 'pulumi',
+    env.secrets?.provider === 'sealed-secrets' ? sealed : undefined,
+  );
   secretDelivery(chart, env, sealed ?? new Map());
   const stores = dataStores(chart, env, secrets);
   const served = services(chart, env, images, secrets, stores);
@@ -87,7 +92,11 @@ export function buildStack(app: App, { env, images, sealed }: StackOptions): Tas
 const STACK_SECRETS = {
   database: { name: 'tasknote-database', keys: ['password'], description: 'password of the tasknote PostgreSQL user' },
   admin: { name: 'tasknote-admin', keys: ['token'], description: 'admin bearer token that creates users and issues their tokens' },
-  smtp: { name: 'tasknote-smtp', keys: ['username', 'password'], description: 'credentials of the SMTP relay the daily summary sends through' },
+  smtp: {
+    name: 'tasknote-smtp',
+    keys: ['username', 'password'],
+    description: 'credentials of the SMTP relay the daily summary sends through',
+  },
 } as const;
 
 type SecretId = keyof typeof STACK_SECRETS;
@@ -101,11 +110,26 @@ export function stackSecrets(): ProvidedSecret[] {
 
 type SecretProvider = NonNullable<EnvironmentConfig['secrets']>['provider'];
 
-/** The Secrets the stack references, keyed by the stack's logical secret id. */
-function secretReferences(chart: EnvironmentChart, provider: SecretProvider) {
+/**
+ * The Secrets the stack references, keyed by the stack's logical secret id. With sealed files,
+ * each carries a fingerprint of its ciphertexts, so re-sealing a value rolls exactly the pods
+ * that read that Secret (`tasknote.dev/secret-hash`).
+ */
+function secretReferences(chart: EnvironmentChart, provider: SecretProvider, sealed: ReadonlyMap<string, SealedFile> | undefined) {
   const providedBy = provider === 'pulumi' ? 'deploy' : 'manifests';
+  const version = (id: SecretId) => {
+    const file = sealed?.get(STACK_SECRETS[id].name);
+    if (!file) return undefined;
+    const used = STACK_SECRETS[id].keys.map((k) => `${k}=${file.encryptedData[k] ?? ''}`).join('\n');
+    return createHash('sha256').update(used).digest('hex').slice(0, 16);
+  };
   const ref = (id: SecretId) =>
-    new SecretReference(chart, `${id}-secret`, { ...STACK_SECRETS[id], keys: [...STACK_SECRETS[id].keys], providedBy });
+    new SecretReference(chart, `${id}-secret`, {
+      ...STACK_SECRETS[id],
+      keys: [...STACK_SECRETS[id].keys],
+      providedBy,
+      version: version(id),
+    });
   return { database: ref('database'), admin: ref('admin'), smtp: ref('smtp') };
 }
 
@@ -127,7 +151,9 @@ function secretDelivery(chart: EnvironmentChart, env: EnvironmentConfig, sealed:
       const { name, keys } = STACK_SECRETS[id];
       const file = sealed.get(name);
       if (!file) {
-        problems.push(`secrets.provider is 'sealed-secrets' but environments/sealed/${env.name}/${name}.yaml is missing: run npm run seal -- --env ${env.name}`);
+        problems.push(
+          `secrets.provider is 'sealed-secrets' but environments/sealed/${env.name}/${name}.yaml is missing: run npm run seal -- --env ${env.name}`,
+        );
         continue;
       }
       const missing = keys.filter((k) => !(k in file.encryptedData));

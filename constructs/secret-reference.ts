@@ -19,6 +19,12 @@ export interface SecretReferenceProps {
    * @default 'deploy'
    */
   readonly providedBy?: 'deploy' | 'controller' | 'manifests';
+  /**
+   * Fingerprint of the Secret's content as the manifests deliver it (a SealedSecret's
+   * ciphertexts); pods that read the Secret carry it in `tasknote.dev/secret-hash`.
+   * @default - none
+   */
+  readonly version?: string;
 }
 
 const KEY = /^[-._a-zA-Z0-9]+$/;
@@ -33,6 +39,7 @@ export class SecretReference extends Construct {
   readonly keys: readonly string[];
   readonly description: string;
   readonly providedBy: 'deploy' | 'controller' | 'manifests';
+  readonly version: string | undefined;
 
   constructor(scope: Construct, id: string, props: SecretReferenceProps) {
     validateProps(`SecretReference '${id}'`, props, [
@@ -52,6 +59,7 @@ export class SecretReference extends Construct {
     this.keys = [...props.keys];
     this.description = props.description;
     this.providedBy = props.providedBy ?? 'deploy';
+    this.version = props.version;
     if (this.providedBy === 'manifests') return;
     EnvironmentChart.of(this).declareProvided({
       kind: 'Secret',
@@ -67,6 +75,6 @@ export class SecretReference extends Construct {
     if (!this.keys.includes(key)) {
       throw new Error(`SecretReference '${this.name}' has no key ${JSON.stringify(key)}; declared keys: ${this.keys.join(', ')}`);
     }
-    return { secretName: this.name, key };
+    return this.version === undefined ? { secretName: this.name, key } : { secretName: this.name, key, version: this.version };
   }
 }

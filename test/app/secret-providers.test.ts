@@ -16,8 +16,15 @@ import { setArg, synthVerdict } from '../environments/boundaries';
 
 const ES = { provider: 'external-secrets', store: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' } };
 const objects = (out: { files: { objects: KubeObject[] }[] }) => out.files.flatMap((f) => f.objects);
+/** The objects but the delivery ones and the Namespace, without the sealed content's fingerprint on pod templates. */
 const withoutDelivery = (list: KubeObject[]) =>
-  list.filter((o) => !['SealedSecret', 'ExternalSecret', 'Namespace'].includes(o.kind)).map((o) => JSON.stringify(o));
+  list
+    .filter((o) => !['SealedSecret', 'ExternalSecret', 'Namespace'].includes(o.kind))
+    .map((o) =>
+      JSON.stringify(o)
+        .replace(/,?"tasknote\.dev\/secret-hash":"[0-9a-f]{16}"/g, '')
+        .replace(/"annotations":\{\},?/g, ''),
+    );
 
 const { publicPem, privateKey } = keyPair();
 
@@ -53,7 +60,8 @@ test('pulumi is the default: the deploy creates the three Secrets and synth emit
 
 describe('sealed-secrets', () => {
   const env = loadEnvironment('staging', [setArg('secrets', { provider: 'sealed-secrets' })]);
-  const out = synthesizeConfig(env, resolveImages(env), sealedFiles());
+  const originals = sealedFiles();
+  const out = synthesizeConfig(env, resolveImages(env), originals);
   const sealed = objects(out).filter((o) => o.kind === 'SealedSecret') as any[];
 
   test('one SealedSecret per Secret, in secrets.yaml, that the deploy does not create', () => {
@@ -86,6 +94,34 @@ describe('sealed-secrets', () => {
       objects(out).filter((o) => !(o.kind === 'SealedSecret' && o.metadata.name === 'tasknote-admin')),
     );
     expect([...new Set(withoutAdmin.targets[0].findings.map((f) => f.ruleId))]).toEqual(['missing-secret']);
+  });
+
+  test('re-sealing one Secret changes the pod templates that read it, and only those', () => {
+    const templates = (list: KubeObject[]) =>
+      Object.fromEntries(
+        list
+          .filter((o) => ['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(o.kind))
+          .map((o: any) => [
+            `${o.kind}/${o.metadata.name}`,
+            (o.spec.jobTemplate?.spec ?? o.spec).template.metadata.annotations?.['tasknote.dev/secret-hash'],
+          ]),
+      );
+    const before = templates(objects(out));
+    // Sealing again makes new ciphertexts (a fresh session key per value), as a rotation does.
+    const rotated = new Map(originals);
+    rotated.set('tasknote-smtp', sealedFiles().get('tasknote-smtp')!);
+    const after = templates(objects(synthesizeConfig(env, resolveImages(env), rotated)));
+    const changed = Object.keys(before)
+      .filter((k) => before[k] !== after[k])
+      .sort();
+    // SMTP credentials are read by the api (it sends mail) and the daily summary; not by the worker, the database or its backup.
+    expect(changed).toEqual(['CronJob/tasknote-daily-summary', 'Deployment/tasknote-api']);
+    // Every pod that reads a Secret carries the fingerprint; the cache, which reads none, does not.
+    expect(
+      Object.entries(before)
+        .filter(([, h]) => h === undefined)
+        .map(([k]) => k),
+    ).toEqual(['Deployment/tasknote-redis']);
   });
 
   test('a sealed file missing, short of a key, or sealed for another namespace fails synth, naming it', () => {
