@@ -16,12 +16,13 @@ const COMMANDS: Readonly<Record<string, () => Register>> = {
   deploy: () => (require('./commands/deploy') as typeof import('./commands/deploy')).registerDeploy,
   preview: () => (require('./commands/deploy') as typeof import('./commands/deploy')).registerDeploy,
   destroy: () => (require('./commands/deploy') as typeof import('./commands/deploy')).registerDeploy,
+  seal: () => (require('./commands/seal') as typeof import('./commands/seal')).registerSeal,
 };
 
 /** The program with every command, or with only `command`'s when it names one. */
 export function buildProgram(command?: string): Command {
   const program = new Command('tasknote')
-    .description('Synthesize, check, diff, promote and deploy the TaskNote stack')
+    .description('Synthesize, check, diff, promote, seal and deploy the TaskNote stack')
     .exitOverride()
     .showHelpAfterError();
   const names = command !== undefined && Object.hasOwn(COMMANDS, command) ? [command] : Object.keys(COMMANDS);

@@ -1,6 +1,10 @@
 // The TaskNote stack: ONE function composes every object of an environment. Synth, deploy and
 // tests all call it, so all three see the same objects.
 import { App, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
+import { PropsValidationError } from '../constructs/private/validate';
+import type { SealedFile } from '../environments/sealed-store';
 import {
   AppConfig,
   EnvironmentChart,
@@ -9,9 +13,11 @@ import {
   PersistentVolumeClaim,
   PostgresDatabase,
   POSTGRES_IMAGE_UID,
+  ExternalSecret,
   ProvidedObject,
   RedisCache,
   ScheduledJob,
+  SealedSecret,
   type ScalingRules,
   SecretReference,
   WebService,
@@ -38,13 +44,20 @@ export interface ProvidedSecret {
 export interface StackOptions {
   readonly env: EnvironmentConfig;
   readonly images: ServiceImageRefs;
+  /**
+   * The environment's sealed files by Secret name (environments/sealed-store.ts); read only
+   * when `env.secrets.provider` is `sealed-secrets`.
+   */
+  readonly sealed?: ReadonlyMap<string, SealedFile>;
 }
 
 /** The composed stack of one environment, with handles the deploy step and tests use. */
 export interface TaskNoteStack {
   readonly chart: EnvironmentChart;
-  /** Secrets the deploy step must create, with their keys. */
+  /** Secrets the deploy step must create, with their keys (none unless the provider is `pulumi`). */
   readonly requiredSecrets: ProvidedSecret[];
+  /** Every Secret the stack reads, however it arrives. */
+  readonly secrets: ProvidedSecret[];
   /** Everything referenced but created outside the manifests (deploy step, cert-manager). */
   readonly providedObjects: ProvidedObject[];
   /** The cluster DNS the network policies let pods reach; check's `dns-egress` must look for the same. */
@@ -54,9 +67,14 @@ export interface TaskNoteStack {
 const UID_WAIVER = `the official image runs as its built-in user (UID ${POSTGRES_IMAGE_UID}, owner of its data files); remapping it to >= 10000 would need a custom image`;
 
 /** Composes the TaskNote stack of `env` into `app`, section by section; each returns what the next needs. */
-export function buildStack(app: App, { env, images }: StackOptions): TaskNoteStack {
+export function buildStack(app: App, { env, images, sealed }: StackOptions): TaskNoteStack {
   const chart = new EnvironmentChart(app, env.name, { environment: env.name, namespace: env.namespace });
-  const secrets = secretReferences(chart);
+  const secrets = secretReferences(
+    chart,
+    env.secrets?.provider ?? 'pulumi',
+    env.secrets?.provider === 'sealed-secrets' ? sealed : undefined,
+  );
+  secretDelivery(chart, env, sealed ?? new Map());
   const stores = dataStores(chart, env, secrets);
   const served = services(chart, env, images, secrets, stores);
   const scheduled = jobs(chart, env, images, secrets, stores, served);
@@ -65,35 +83,111 @@ export function buildStack(app: App, { env, images }: StackOptions): TaskNoteSta
     chart,
     dnsPeer,
     providedObjects: chart.providedObjects,
-    requiredSecrets: Object.entries(secrets)
-      .filter(([, s]) => s.providedBy === 'deploy')
-      .map(([id, { name, keys, description }]) => ({ id, name, keys: [...keys].sort(), description }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+    requiredSecrets: stackSecrets().filter((s) => secrets[s.id as SecretId].providedBy === 'deploy'),
+    secrets: stackSecrets(),
   };
 }
 
-/** The Secrets the stack references, keyed by the stack's logical secret id. */
-function secretReferences(chart: EnvironmentChart) {
-  return {
-    database: new SecretReference(chart, 'database-secret', {
-      name: 'tasknote-database',
-      keys: ['password'],
-      description: 'password of the tasknote PostgreSQL user',
-    }),
-    admin: new SecretReference(chart, 'admin-secret', {
-      name: 'tasknote-admin',
-      keys: ['token'],
-      description: 'admin bearer token that creates users and issues their tokens',
-    }),
-    smtp: new SecretReference(chart, 'smtp-secret', {
-      name: 'tasknote-smtp',
-      keys: ['username', 'password'],
-      description: 'credentials of the SMTP relay the daily summary sends through',
-    }),
+/** The Secrets the stack reads, by the stack's logical secret id: names and keys whichever way they arrive. */
+const STACK_SECRETS = {
+  database: { name: 'tasknote-database', keys: ['password'], description: 'password of the tasknote PostgreSQL user' },
+  admin: { name: 'tasknote-admin', keys: ['token'], description: 'admin bearer token that creates users and issues their tokens' },
+  smtp: {
+    name: 'tasknote-smtp',
+    keys: ['username', 'password'],
+    description: 'credentials of the SMTP relay the daily summary sends through',
+  },
+} as const;
+
+type SecretId = keyof typeof STACK_SECRETS;
+
+/** The Secrets the stack reads, sorted by name, keys sorted: what the deploy, the seal command and tests list. */
+export function stackSecrets(): ProvidedSecret[] {
+  return Object.entries(STACK_SECRETS)
+    .map(([id, { name, keys, description }]) => ({ id, name, keys: [...keys].sort(), description }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+type SecretProvider = NonNullable<EnvironmentConfig['secrets']>['provider'];
+
+/**
+ * The Secrets the stack references, keyed by the stack's logical secret id. With sealed files,
+ * each carries a fingerprint of its ciphertexts, so re-sealing a value rolls exactly the pods
+ * that read that Secret (`tasknote.dev/secret-hash`).
+ */
+function secretReferences(chart: EnvironmentChart, provider: SecretProvider, sealed: ReadonlyMap<string, SealedFile> | undefined) {
+  const providedBy = provider === 'pulumi' ? 'deploy' : 'manifests';
+  const version = (id: SecretId) => {
+    const file = sealed?.get(STACK_SECRETS[id].name);
+    if (!file) return undefined;
+    const used = STACK_SECRETS[id].keys.map((k) => `${k}=${file.encryptedData[k] ?? ''}`).join('\n');
+    return createHash('sha256').update(used).digest('hex').slice(0, 16);
   };
+  const ref = (id: SecretId) =>
+    new SecretReference(chart, `${id}-secret`, {
+      ...STACK_SECRETS[id],
+      keys: [...STACK_SECRETS[id].keys],
+      providedBy,
+      version: version(id),
+    });
+  return { database: ref('database'), admin: ref('admin'), smtp: ref('smtp') };
 }
 
 type Secrets = ReturnType<typeof secretReferences>;
+
+/**
+ * The objects that deliver the Secrets when the deploy does not create them: a SealedSecret per
+ * Secret from its sealed file, or an ExternalSecret per Secret reading the environment's store.
+ * Every problem is reported at once, naming the file or the field.
+ */
+function secretDelivery(chart: EnvironmentChart, env: EnvironmentConfig, sealed: ReadonlyMap<string, SealedFile>): void {
+  const provider = env.secrets?.provider ?? 'pulumi';
+  if (provider === 'pulumi') return;
+  const scope = new Construct(chart, 'secrets');
+  const problems: string[] = [];
+  const ids = Object.keys(STACK_SECRETS) as SecretId[];
+  if (provider === 'sealed-secrets') {
+    for (const id of ids) {
+      const { name, keys } = STACK_SECRETS[id];
+      const file = sealed.get(name);
+      if (!file) {
+        problems.push(
+          `secrets.provider is 'sealed-secrets' but environments/sealed/${env.name}/${name}.yaml is missing: run npm run seal -- --env ${env.name}`,
+        );
+        continue;
+      }
+      const missing = keys.filter((k) => !(k in file.encryptedData));
+      if (missing.length > 0) {
+        problems.push(`${file.file} lacks key(s) ${missing.join(', ')} of Secret ${name}: run npm run seal -- --env ${env.name}`);
+        continue;
+      }
+      new SealedSecret(scope, name, {
+        name,
+        component: 'secrets',
+        encryptedData: Object.fromEntries(keys.map((k) => [k, file.encryptedData[k]])),
+        scope: file.scope,
+        sealedFor: { namespace: file.namespace, name: file.name },
+      });
+    }
+  } else {
+    const es = env.secrets!;
+    for (const unknown of Object.keys(es.remoteKeys ?? {}).filter((k) => !ids.includes(k as SecretId))) {
+      problems.push(`secrets.remoteKeys.${unknown} names no Secret of the stack; the logical secret ids are: ${ids.join(', ')}`);
+    }
+    for (const id of ids) {
+      const { name, keys } = STACK_SECRETS[id];
+      new ExternalSecret(scope, name, {
+        name,
+        component: 'secrets',
+        store: es.store!,
+        remoteKey: es.remoteKeys?.[id] ?? `${env.namespace}/${name}`,
+        keys,
+        refreshInterval: Duration.seconds(es.refreshIntervalSeconds ?? 3600),
+      });
+    }
+  }
+  if (problems.length > 0) throw new PropsValidationError(`the Secrets of environment '${env.name}'`, problems);
+}
 
 /** Env values read from the Secrets a service contract names. */
 function secretEnv(secrets: Secrets, contract: Readonly<Record<string, { secret: keyof Secrets; key: string }>>) {

@@ -11,6 +11,7 @@ import { version as YAML_VERSION } from 'yaml/package.json';
 import { newApp, ProvidedObject } from '../constructs';
 import { PropsValidationError } from '../constructs/private/validate';
 import { loadEnvironment } from '../environments/load';
+import { loadSealedFiles, type SealedFile } from '../environments/sealed-store';
 import { resolveImages } from '../environments/images';
 import type { EnvironmentConfig } from '../environments/schema';
 import type { ServiceImageRefs } from '../services/contracts';
@@ -58,12 +59,20 @@ export function synthesizeEnvironment(name: string, options: SynthOptions = {}):
   return synthesizeConfig(env, images);
 }
 
-/** The same as `synthesizeEnvironment`, for a config and images already resolved. */
-export function synthesizeConfig(env: EnvironmentConfig, images: ServiceImageRefs): SynthOutput {
+/**
+ * The same as `synthesizeEnvironment`, for a config and images already resolved. With
+ * `sealed-secrets`, the sealed files are read from environments/sealed/<env>/ unless given.
+ */
+export function synthesizeConfig(
+  env: EnvironmentConfig,
+  images: ServiceImageRefs,
+  sealedFiles?: ReadonlyMap<string, SealedFile>,
+): SynthOutput {
   const app = newApp();
   let stack;
   try {
-    stack = buildStack(app, { env, images });
+    const sealed = env.secrets?.provider === 'sealed-secrets' ? (sealedFiles ?? loadSealedFiles(env.name)) : undefined;
+    stack = buildStack(app, { env, images, sealed });
   } catch (err) {
     if (err instanceof PropsValidationError) throw new SynthError(env.name, err.message.split('\n'));
     throw err;
@@ -207,13 +216,33 @@ export interface WriteOptions {
 }
 
 /**
+ * The kustomization of an environment's directory, so that `kubectl apply -k dist/<env>` (and
+ * Argo CD or Flux pointed at it) applies exactly the files synth wrote. Named `Kustomization`,
+ * the third name kustomize recognizes: a `kustomization.yaml` would be read as one more manifest
+ * by `kubectl apply -f dist/<env>/` (and refused: no such kind in the cluster), and by check.
+ */
+export const KUSTOMIZATION_FILE = 'Kustomization';
+
+export function renderKustomization(files: readonly ManifestFile[]): string {
+  const doc = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path) };
+  return HEADER + stringify(doc, { lineWidth: 0 });
+}
+
+/**
  * Writes each output to `<outDir>/<env>/`, replacing what was there. Everything is written to a
  * temporary directory first and swapped in by rename, so an error leaves the old output whole.
  * An environment whose directory already holds exactly the new files is left as it is.
  */
 export function writeOutputs(outputs: readonly SynthOutput[], outDir: string, options: WriteOptions = {}): void {
   const render = options.render ?? ((file: ManifestFile) => renderFile(file));
-  const rendered = outputs.map((out) => new Map(out.files.map((file) => [file.path, render(file)])));
+  // The Kustomization is one of the files: an environment is unchanged only if it is too.
+  const rendered = outputs.map(
+    (out) =>
+      new Map([
+        ...out.files.map((file): [string, string] => [file.path, render(file)]),
+        [KUSTOMIZATION_FILE, renderKustomization(out.files)],
+      ]),
+  );
   const changed = outputs.filter((out, i) => !holdsExactly(join(outDir, out.env.name), rendered[i]));
   if (changed.length === 0) return;
   mkdirSync(outDir, { recursive: true });
@@ -250,4 +279,3 @@ export function writeOutputs(outputs: readonly SynthOutput[], outDir: string, op
     rmSync(staging, { recursive: true, force: true });
   }
 }
-

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry of `npm run synth|check|diff|promote|graph|deploy|preview|destroy`.
+// Entry of `npm run synth|check|diff|promote|graph|deploy|preview|destroy|seal`.
 // Runs the compiled CLI (bin/cli-build.js: one esbuild bundle of app/cli.ts, no type-check: that
 // is `npm run typecheck`). A stale bundle never runs: when any input changed since it was built,
 // it is rebuilt first. If it cannot be rebuilt (say, the checkout is read-only), the sources run

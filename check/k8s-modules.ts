@@ -46,13 +46,32 @@ const CLIENT_MODELS_DIR = path.join(packageDir('@kubernetes/client-node'), 'dist
 const validators = new Map<string, SchemaValidator | undefined>();
 const models = new Map<string, readonly Attribute[] | undefined>();
 
+/**
+ * Custom resources whose CRD schemas come from packages of the kubernetes-models family (the
+ * upstream CRDs, generated into validators), by API group. Never copies of CRD files.
+ */
+export const CRD_PACKAGES: Readonly<Record<string, string>> = {
+  'bitnami.com': '@kubernetes-models/sealed-secrets',
+  'external-secrets.io': '@kubernetes-models/external-secrets',
+};
+
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+
+/** The CRD package that has a schema for this apiVersion/kind, if any. */
+export function crdPackageOf(apiVersion: string, kind: string): string | undefined {
+  const pkg = CRD_PACKAGES[groupOf(apiVersion)];
+  return pkg !== undefined && schemaFile(apiVersion, kind) !== undefined ? pkg : undefined;
+}
+
 function schemaFile(apiVersion: string, kind: string): string | undefined {
   // A model file such as apps/v1/Deployment.js imports its validator from _schemas/<Name>.js;
   // bundling the validator alone skips the model class and its runtime.
-  const modelFile = path.join(MODELS_DIR, ...apiVersion.split('/'), `${kind}.js`);
+  const crdPackage = CRD_PACKAGES[groupOf(apiVersion)];
+  const dir = crdPackage !== undefined ? packageDir(crdPackage) : MODELS_DIR;
+  const modelFile = path.join(dir, ...apiVersion.split('/'), `${kind}.js`);
   if (!/^[\w./-]+$/.test(`${apiVersion}/${kind}`) || !fs.existsSync(modelFile)) return undefined;
   const name = /_schemas\/(\w+)\.js/.exec(fs.readFileSync(modelFile, 'utf8'))?.[1];
-  return name ? path.join(MODELS_DIR, '_schemas', `${name}.js`) : undefined;
+  return name ? path.join(dir, '_schemas', `${name}.js`) : undefined;
 }
 
 /**
@@ -110,7 +129,7 @@ export function loadValidators(kinds: readonly { apiVersion: string; kind: strin
 
 /** The CommonJS bundle of an entry module inside kubernetes-models, from the cache when it is there. */
 function bundle(entry: string): string {
-  const versions = ['kubernetes-models', '@kubernetes-models/apimachinery', '@kubernetes-models/validate', 'esbuild']
+  const versions = ['kubernetes-models', '@kubernetes-models/apimachinery', '@kubernetes-models/validate', 'esbuild', ...Object.values(CRD_PACKAGES)]
     .map((name) => JSON.parse(fs.readFileSync(path.join(packageDir(name), 'package.json'), 'utf8')).version)
     .join(',');
   const file = path.join(CACHE_DIR, `validators-${createHash('sha256').update(`${versions}\n${entry}`).digest('hex').slice(0, 16)}.cjs`);

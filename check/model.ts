@@ -174,6 +174,8 @@ export class CheckContext {
           .filter(Boolean))
           this.provided.add(`${entry}@${ref.name}`);
       }
+      const made = secretMadeBy(item.object);
+      if (made !== undefined) this.provided.add(`Secret/${ref.namespace ?? ''}/${made}`);
       const list = this.byKind.get(ref.kind) ?? [];
       list.push(item);
       this.byKind.set(ref.kind, list);
@@ -256,3 +258,20 @@ export class CheckContext {
 }
 
 const key = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
+
+/**
+ * The Secret a controller makes from this object, in its namespace: a SealedSecret's (the
+ * sealed-secrets controller names it after the SealedSecret) or an ExternalSecret's target
+ * (External Secrets Operator; the ExternalSecret's own name when the target has none).
+ */
+export function secretMadeBy(o: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown }; spec?: unknown }): string | undefined {
+  const group = typeof o.apiVersion === 'string' ? o.apiVersion.split('/')[0] : '';
+  if (typeof o.metadata?.name !== 'string') return undefined;
+  if (group === 'bitnami.com' && o.kind === 'SealedSecret') return o.metadata.name;
+  if (group === 'external-secrets.io' && o.kind === 'ExternalSecret') {
+    const target = asRecord(asRecord(o.spec).target);
+    if (target.creationPolicy === 'None' || target.creationPolicy === 'Merge') return undefined;
+    return typeof target.name === 'string' && target.name !== '' ? target.name : o.metadata.name;
+  }
+  return undefined;
+}

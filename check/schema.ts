@@ -2,7 +2,7 @@
 // enums and formats (kubernetes-models' validators), unknown fields (client-node's field
 // metadata), object names and labels.
 import { FIELDS_ADDED_AFTER, KUBERNETES_VERSION, lookupApi } from './api-versions';
-import { modelAttributes, schemaValidator, topLevelModel, type AjvError } from './k8s-modules';
+import { crdPackageOf, modelAttributes, schemaValidator, topLevelModel, type AjvError } from './k8s-modules';
 import { isObject } from './model';
 import type { FieldPath, KubeObject, PathSegment, Severity, Violation } from './types';
 
@@ -125,7 +125,12 @@ export function checkSchema(o: KubeObject, custom: CustomResources): SchemaViola
   }
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   const isCustom = custom.kinds.has(`${group}/${kind}`) || custom.groups.has(group);
-  if (!isCustom) {
+  if (crdPackageOf(apiVersion, kind) !== undefined) {
+    // A custom resource whose CRD schema a package carries (check/k8s-modules.ts CRD_PACKAGES):
+    // validated against it even when its CRD is in the set or declared as provided.
+    const validate = schemaValidator(apiVersion, kind);
+    if (validate && !validate(o)) out.push(...fromAjv(o, validate.errors ?? []));
+  } else if (!isCustom) {
     const api = lookupApi(apiVersion, kind);
     if (!api.served) return [{ ruleId: 'api-version', path: ['apiVersion'], found: api.found, fix: api.fix }];
     const validate = schemaValidator(apiVersion, kind);

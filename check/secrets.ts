@@ -2,6 +2,7 @@
 // credential. A value is suspect when a credential-like name holds a real-looking value, when
 // it matches a well-known credential format, or when a long value is as random as a key.
 import { asArray, asRecord, stringMap } from './model';
+import { scopeOf } from '../core/sealing-scope';
 import { kindRule, workloadRule, type Rule } from './rule';
 
 const KEYWORD =
@@ -124,6 +125,40 @@ export const SECRET_RULES: Rule[] = [
             found: `key ${key} ${reason} (${mask(value)})`,
             fix: 'move the credential into a Secret created by the deploy step',
           };
+      }
+    },
+  ),
+  kindRule(
+    {
+      id: 'sealed-secret-scope',
+      severity: 'error',
+      description: 'a SealedSecret is sealed for its own namespace and name (the controller refuses any other)',
+      source: 'sealed-secrets controller (EncryptionLabel: strict namespace/name, namespace-wide namespace)',
+    },
+    ['SealedSecret'],
+    function* (item) {
+      const meta = asRecord(item.object.metadata);
+      const template = asRecord(asRecord(asRecord(item.object.spec).template).metadata);
+      const scope = scopeOf(stringMap(meta.annotations));
+      const templateScope = scopeOf(stringMap(template.annotations));
+      if (Object.keys(stringMap(template.annotations)).length > 0 && templateScope !== scope) {
+        yield {
+          path: ['spec', 'template', 'metadata', 'annotations'],
+          found: `the template says it was sealed ${templateScope}, the SealedSecret's annotations say ${scope}; the controller decrypts with the latter`,
+          fix: 'seal the values again in one scope (npm run seal) and keep the annotations of both the same',
+        };
+      }
+      for (const field of ['namespace', 'name'] as const) {
+        if (field === 'name' && scope !== 'strict') continue;
+        if (field === 'namespace' && scope === 'cluster-wide') continue;
+        const sealedFor = template[field];
+        if (typeof sealedFor === 'string' && sealedFor !== meta[field]) {
+          yield {
+            path: ['spec', 'template', 'metadata', field],
+            found: `sealed for ${field} ${JSON.stringify(sealedFor)}, applied as ${JSON.stringify(meta[field])} (${scope} scope): the controller cannot decrypt it`,
+            fix: `seal the values again for ${field} ${JSON.stringify(meta[field])} (npm run seal -- --env <env>)`,
+          };
+        }
       }
     },
   ),

@@ -60,7 +60,19 @@ export interface SecurityOverrides {
 }
 
 /** An environment variable's value: a literal, or a key of a Secret the deploy step provides. */
-export type EnvValue = string | { readonly secretName: string; readonly key: string };
+export type EnvValue =
+  | string
+  | {
+      readonly secretName: string;
+      readonly key: string;
+      /**
+       * Fingerprint of the Secret's delivered content (a SealedSecret's ciphertexts), when the
+       * manifests carry it: the pod templates that read the Secret are stamped with it
+       * (`tasknote.dev/secret-hash`), so a re-sealed value rolls exactly those pods.
+       * @default - none: the Secret's content is not in the manifests
+       */
+      readonly version?: string;
+    };
 
 /** Anything a NetworkPolicy can select: a workload's pods by their selector labels. */
 export interface IPodSelectable {

@@ -67,6 +67,18 @@ const SECRET_LABELS = {
 };
 
 /**
+ * Objects from which a controller makes a Secret, and the status condition that says it did:
+ * the sealed-secrets controller sets `Synced` once it has unsealed a SealedSecret into its
+ * Secret, External Secrets Operator `Ready` once it has written the target Secret. The deploy
+ * waits for it (`pulumi.com/waitFor`), so nothing that reads the Secret starts before it exists,
+ * and a SealedSecret the controller cannot decrypt fails the foundation wave with its message.
+ */
+const CONTROLLER_MADE_SECRET_CONDITIONS: Readonly<Record<string, string>> = {
+  SealedSecret: 'condition=Synced',
+  ExternalSecret: 'condition=Ready',
+};
+
+/**
  * The object as the deploy applies it to a cluster of this kind, with the waits that mean
  * something there (`pulumi.com/skipAwait` turns Pulumi's own wait off):
  * - A Service is never awaited. Pulumi would wait for its endpoints, but the deploy already
@@ -77,6 +89,10 @@ const SECRET_LABELS = {
  * Every other object is applied, and awaited, exactly as synthesized.
  */
 export function withDeployAwaits(obj: KubeObject, clusterKind: DeployEnvironment['cluster']['kind']): KubeObject {
+  const condition = CONTROLLER_MADE_SECRET_CONDITIONS[obj.kind];
+  if (condition !== undefined) {
+    return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, 'pulumi.com/waitFor': condition } } };
+  }
   const skip = obj.kind === 'Service' || (clusterKind === 'local' && obj.kind === 'Ingress');
   if (!skip) return obj;
   return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, 'pulumi.com/skipAwait': 'true' } } };
@@ -100,7 +116,10 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
       : lateFields(objects, objectsOf(inputs.synthesize(env.name, { images: placeholderImages(env.registry, 1) })));
   const waves = orderIntoWaves(objects);
 
-  const secretSpecs = planSecrets(synthesized.requiredSecrets, inputs.configuredSecrets);
+  // With no Secret of its own to create (they arrive as SealedSecrets or ExternalSecrets), the
+  // deploy has no use for `tasknote:configuredSecrets`: the stack file may keep listing them.
+  const configuredSecrets = synthesized.requiredSecrets.length === 0 ? [] : inputs.configuredSecrets;
+  const secretSpecs = planSecrets(synthesized.requiredSecrets, configuredSecrets);
   const clash = objects.filter((o) => o.kind === 'Secret' && secretSpecs.some((s) => s.name === o.metadata.name));
   if (clash.length > 0) {
     throw new UserError(

@@ -22,6 +22,10 @@ const BY_KIND: Readonly<Record<string, WaveName>> = {
   ServiceAccount: 'foundation',
   ConfigMap: 'foundation',
   Secret: 'foundation',
+  // Secrets that a controller makes in the cluster (sealed-secrets, External Secrets Operator):
+  // applied where the deploy would create them, before anything reads them.
+  SealedSecret: 'foundation',
+  ExternalSecret: 'foundation',
   PersistentVolumeClaim: 'foundation',
   Role: 'foundation',
   RoleBinding: 'foundation',

@@ -147,6 +147,60 @@ const thumbnailSizes = z
     }
   });
 
+/** How an environment's Secrets arrive in the cluster. */
+export const SECRET_PROVIDERS = ['pulumi', 'sealed-secrets', 'external-secrets'] as const;
+export type SecretProvider = (typeof SECRET_PROVIDERS)[number];
+
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A remote key as secret managers name them: printable, no spaces, at most 512 characters. */
+const REMOTE_KEY = /^[A-Za-z0-9_.\/:@+=-]{1,512}$/;
+
+const secretsSchema = z
+  .object({
+    provider: z
+      .enum(SECRET_PROVIDERS)
+      .describe(
+        'how the Secrets arrive: `pulumi` (the deploy creates them from stack config), `sealed-secrets` (SealedSecrets from environments/sealed/<env>/, unsealed by the cluster\'s controller) or `external-secrets` (ExternalSecrets read from `secrets.store`). Secret names and keys are the same either way.',
+      ),
+    store: z
+      .object({
+        kind: z.enum(['SecretStore', 'ClusterSecretStore']).describe('the kind of the External Secrets store the ExternalSecrets read from.'),
+        name: z
+          .string()
+          .regex(DNS_SUBDOMAIN, 'must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', at most 253 characters')
+          .describe('the name of that store (a DNS-1123 subdomain); a `SecretStore` lives in the environment\'s namespace.'),
+      })
+      .strict()
+      .optional()
+      .describe('with `external-secrets`: the SecretStore or ClusterSecretStore (AWS Secrets Manager, GCP Secret Manager, Vault, …).'),
+    refreshIntervalSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(604800)
+      .optional()
+      .describe('with `external-secrets`: how often the operator reads the store again, in seconds (0: only once), at most a week; default 3600.'),
+    remoteKeys: z
+      .record(z.string(), z.string().regex(REMOTE_KEY, 'must be a remote key: 1-512 letters, digits and _ . / : @ + = -'))
+      .optional()
+      .describe(
+        'with `external-secrets`: the remote key of each Secret, by the stack\'s logical secret id (`database`, `admin`, `smtp`); each Secret key is read as the property of the same name. A Secret left out reads `<namespace>/<Secret name>`.',
+      ),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const esOnly = ['store', 'refreshIntervalSeconds', 'remoteKeys'] as const;
+    if (s.provider === 'external-secrets' && s.store === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['store'], message: "is required when provider is 'external-secrets'" });
+    }
+    if (s.provider !== 'external-secrets') {
+      for (const field of esOnly) {
+        if (s[field] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: `applies only when provider is 'external-secrets' (provider is '${s.provider}')` });
+      }
+    }
+  });
+
 const DNS_LABEL_TEXT = "a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters";
 const CRON_TEXT =
   "a CronJob schedule as the API server's parser (robfig/cron, standard) takes it: five fields 'minute hour day-of-month month day-of-week' with `*`, `?`, ranges, steps, lists and the names jan-dec and sun-sat (day of week 0-6), or @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly. Not `@every`, not seconds, not `L`/`W`/`#`, no `TZ=`.";
@@ -277,6 +331,9 @@ export const environmentSchema = z
       })
       .strict()
       .describe('the nightly pg_dump.'),
+    secrets: secretsSchema
+      .optional()
+      .describe('how the Secrets arrive; left out, the Pulumi deploy creates them (`provider: pulumi`).'),
   })
   .strict();
 

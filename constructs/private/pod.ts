@@ -12,6 +12,8 @@ import type { Rule } from './validate';
 
 /** Pod-template annotation whose value changes whenever a ConfigMap the pods use changes. */
 export const CONFIG_HASH_ANNOTATION = 'tasknote.dev/config-hash';
+/** Annotation on a pod template: hash of the delivered content of the Secrets it reads (sealed Secrets). */
+export const SECRET_HASH_ANNOTATION = 'tasknote.dev/secret-hash';
 
 /** Default UID/GID of our own images (see services/<name>/src/contract.ts). */
 export const DEFAULT_UID = 10001;
@@ -83,7 +85,8 @@ export function podRules<P extends PodProps>(servesTraffic: boolean): Rule<P>[] 
     },
     {
       when: (p) => (p.ports ?? []).some((x) => x.name.length > 15 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(x.name)),
-      message: (p) => `port names (${JSON.stringify((p.ports ?? []).map((x) => x.name))}) must be IANA_SVC_NAMEs: lower-case, digits and '-', at most 15 characters`,
+      message: (p) =>
+        `port names (${JSON.stringify((p.ports ?? []).map((x) => x.name))}) must be IANA_SVC_NAMEs: lower-case, digits and '-', at most 15 characters`,
     },
   ];
 }
@@ -93,7 +96,12 @@ export function versionOf(image: string): string {
   const ref = parseImageReference(image);
   const raw = ref?.tag ?? (ref?.digest ? ref.digest.replace(':', '-').slice(0, 19) : 'unknown');
   // Label values start and end with an alphanumeric and hold at most 63 characters.
-  return raw.slice(0, 63).replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '') || 'unknown';
+  return (
+    raw
+      .slice(0, 63)
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .replace(/[^A-Za-z0-9]+$/, '') || 'unknown'
+  );
 }
 
 function quantity(value: number, unit: 'm' | 'Mi'): k8s.Quantity {
@@ -165,6 +173,16 @@ export function configHash(configs: readonly AppConfig[]): string | undefined {
   return h.digest('hex').slice(0, 16);
 }
 
+/** Hash of the versions of the Secrets `env` reads, when any carries one; else undefined. */
+export function secretHash(env: Readonly<Record<string, EnvValue>> | undefined): string | undefined {
+  const versions = new Map<string, string>();
+  for (const v of Object.values(env ?? {})) if (typeof v !== 'string' && v.version !== undefined) versions.set(v.secretName, v.version);
+  if (versions.size === 0) return undefined;
+  const h = createHash('sha256');
+  for (const [name, version] of [...versions].sort(([a], [b]) => a.localeCompare(b))) h.update(`${name}=${version}\n`);
+  return h.digest('hex').slice(0, 16);
+}
+
 /** The hardened pod template of a workload. */
 export function buildPodTemplate(ctx: PodContext, opts: PodProps): k8s.PodTemplateSpec {
   const uid = opts.security?.runAsUser ?? DEFAULT_UID;
@@ -175,6 +193,7 @@ export function buildPodTemplate(ctx: PodContext, opts: PodProps): k8s.PodTempla
   const preStopSeconds = (opts.preStopDelay ?? Duration.seconds(5)).toSeconds();
   const configs = opts.config ?? [];
   const hash = configHash(configs);
+  const secrets = secretHash(opts.env);
   const seccomp = { type: 'RuntimeDefault' };
 
   const probes = opts.probes;
@@ -231,7 +250,11 @@ export function buildPodTemplate(ctx: PodContext, opts: PodProps): k8s.PodTempla
   return {
     metadata: {
       labels: ctx.labels,
-      ...(hash ? { annotations: { [CONFIG_HASH_ANNOTATION]: hash } } : {}),
+      ...(hash || secrets
+        ? {
+            annotations: { ...(hash ? { [CONFIG_HASH_ANNOTATION]: hash } : {}), ...(secrets ? { [SECRET_HASH_ANNOTATION]: secrets } : {}) },
+          }
+        : {}),
     },
     spec: {
       serviceAccountName: ctx.serviceAccountName,
@@ -246,10 +269,7 @@ export function buildPodTemplate(ctx: PodContext, opts: PodProps): k8s.PodTempla
         fsGroup,
         seccompProfile: seccomp,
       },
-      topologySpreadConstraints: [
-        spread('kubernetes.io/hostname'),
-        ...(opts.zoneSpread ? [spread('topology.kubernetes.io/zone')] : []),
-      ],
+      topologySpreadConstraints: [spread('kubernetes.io/hostname'), ...(opts.zoneSpread ? [spread('topology.kubernetes.io/zone')] : [])],
       containers: [container],
       volumes: [
         ...writable.map((path) => ({ name: volumeNameFor(path), emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } })),

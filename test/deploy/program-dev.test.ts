@@ -195,3 +195,14 @@ describe('withDeployAwaits', () => {
     expect(withDeployAwaits(deployment, 'local')).toBe(deployment);
   });
 });
+
+describe('withDeployAwaits: Secrets a controller makes', () => {
+  test('waits for a SealedSecret to be Synced (unsealed) and an ExternalSecret to be Ready', () => {
+    const sealed = { apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 's', namespace: 'n', annotations: { a: 'b' } } };
+    const external = { ...sealed, apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret' };
+    for (const kind of ['local', 'eks'] as const) {
+      expect(withDeployAwaits(sealed, kind).metadata.annotations).toEqual({ a: 'b', 'pulumi.com/waitFor': 'condition=Synced' });
+      expect(withDeployAwaits(external, kind).metadata.annotations).toEqual({ a: 'b', 'pulumi.com/waitFor': 'condition=Ready' });
+    }
+  });
+});

@@ -120,3 +120,20 @@ describe('resourceName', () => {
     expect(resourceName({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } })).toBe('ns');
   });
 });
+
+test('applies SealedSecrets and ExternalSecrets in the foundation wave, before anything reads their Secrets', async () => {
+  const { synthesizeEnvironment } = await import('../../app/synth');
+  const out = synthesizeEnvironment('staging', {
+    overrides: ['secrets={"provider":"external-secrets","store":{"kind":"ClusterSecretStore","name":"vault"}}'],
+  });
+  const waves = orderIntoWaves(out.files.flatMap((f) => f.objects));
+  const foundation = waves.find((w) => w.name === 'foundation')!;
+  expect(names(foundation.objects.filter((o) => o.kind === 'ExternalSecret'))).toEqual([
+    'ExternalSecret/tasknote-database',
+    'ExternalSecret/tasknote-admin',
+    'ExternalSecret/tasknote-smtp',
+  ]);
+  expect(orderIntoWaves([{ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 's', namespace: 'n' } }])[0].name).toBe(
+    'foundation',
+  );
+});

@@ -365,6 +365,12 @@ export const OTHER_CONSUMERS: Readonly<Record<string, string>> = {
   'api.autoscaling.behavior.scaleDown.policies':
     "the API server's HPA policy rules (type Pods or Percent, value >= 1, period 1-1800 s, at least one), in core/value-rules.ts checkScalingRules (test/environments/autoscaling.test.ts, test/constructs/private/deployment-workload.test.ts)",
   'backup.retentionDays': "the backup script's `find -mtime` (test/environments/boundaries.test.ts)",
+  'secrets.provider':
+    'the stack, which emits SealedSecrets, ExternalSecrets or nothing for the deploy to create (test/app/secret-providers.test.ts)',
+  'secrets.store.kind': "the External Secrets CRD schema's secretStoreRef.kind enum, via check (test/app/secret-providers.test.ts)",
+  'secrets.store.name': "the ExternalSecret's secretStoreRef.name, a DNS-1123 subdomain (test/app/secret-providers.test.ts)",
+  'secrets.refreshIntervalSeconds': "External Secrets Operator's refreshInterval, a Go duration (test/app/secret-providers.test.ts)",
+  'secrets.remoteKeys': "the secret store's remote keys, by the stack's logical secret ids (test/app/secret-providers.test.ts)",
 };
 
 /**

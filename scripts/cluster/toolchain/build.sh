@@ -32,8 +32,10 @@ declare -A VERSION_OF=(
   [pulumi]=$PULUMI_VERSION
   [pulumi-kubernetes]=$PULUMI_KUBERNETES_VERSION
   [docker-build]=$PULUMI_DOCKER_BUILD_VERSION
+  [sealed-secrets]=$SEALED_SECRETS_VERSION
+  [external-secrets]=$EXTERNAL_SECRETS_VERSION
 )
-PIECES=(etcd kubernetes kwok pulumi pulumi-kubernetes docker-build)
+PIECES=(etcd kubernetes kwok pulumi pulumi-kubernetes docker-build sealed-secrets external-secrets)
 
 # The directory a piece's binaries live in: version plus a hash of its wrapper
 # files, so editing a wrapper (or versions.env) never reuses a stale build.
@@ -121,6 +123,32 @@ build_docker-build() {
     github.com/docker/buildx/cmd/buildx "-X github.com/docker/buildx/version.Version=$buildx -X github.com/docker/buildx/version.Package=github.com/docker/buildx")
 }
 
+build_sealed-secrets() {
+  local out=$1 module=github.com/bitnami-labs/sealed-secrets cmd src
+  for cmd in controller kubeseal; do
+    (cd "$here/sealed-secrets" && go_build sealed-secrets "$module" "$SEALED_SECRETS_VERSION" "$out/$cmd" "$module/cmd/$cmd" \
+      "-X main.VERSION=$SEALED_SECRETS_VERSION")
+  done
+  # The CRD the controller serves, from the same module (into the cache, never into the clone).
+  src=$(cd "$here/sealed-secrets" && go list -m -f '{{.Dir}}' "$module") || build_failed sealed-secrets "$module" "$SEALED_SECRETS_VERSION"
+  cp "$src/helm/sealed-secrets/crds/bitnami.com_sealedsecrets.yaml" "$out/sealedsecrets-crd.yaml"
+  chmod u+w "$out/sealedsecrets-crd.yaml"
+}
+
+build_external-secrets() {
+  local out=$1 module=github.com/external-secrets/external-secrets src work
+  # Built as the main module (its go.mod and go.sum), from a writable copy of the module.
+  src=$(cd "$here/external-secrets" && go mod download -json "$module@$EXTERNAL_SECRETS_VERSION" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))') || src=
+  [[ -n $src ]] || build_failed external-secrets "$module" "$EXTERNAL_SECRETS_VERSION"
+  work=$TOOLCHAIN_CACHE/work/external-secrets
+  rm -rf "$work" && mkdir -p "$(dirname "$work")" && cp -r "$src" "$work" && chmod -R u+w "$work"
+  (cd "$work" && go_build external-secrets "$module" "$EXTERNAL_SECRETS_VERSION" "$out/external-secrets" .)
+  # The CRDs the operator serves, from the same module (into the cache, never into the clone).
+  mkdir -p "$out/crds" && cp "$work"/config/crds/bases/*.yaml "$out/crds/"
+  rm -rf "$work"
+}
+
 missing=()
 for piece in "${PIECES[@]}"; do
   [[ -f $(piece_dir "$piece")/.complete ]] || missing+=("$piece")
@@ -173,4 +201,11 @@ if [[ $mode == print ]]; then
   echo "TOOLCHAIN_PULUMI_KUBERNETES=$(piece_dir pulumi-kubernetes)/pulumi-resource-kubernetes"
   echo "TOOLCHAIN_PULUMI_DOCKER_BUILD=$(piece_dir docker-build)/pulumi-resource-docker-build"
   echo "TOOLCHAIN_DOCKER_BUILDX=$(piece_dir docker-build)/docker-buildx"
+  k=$(piece_dir sealed-secrets)
+  echo "TOOLCHAIN_SEALED_SECRETS_CONTROLLER=$k/controller"
+  echo "TOOLCHAIN_KUBESEAL=$k/kubeseal"
+  echo "TOOLCHAIN_SEALED_SECRETS_CRD=$k/sealedsecrets-crd.yaml"
+  k=$(piece_dir external-secrets)
+  echo "TOOLCHAIN_EXTERNAL_SECRETS=$k/external-secrets"
+  echo "TOOLCHAIN_EXTERNAL_SECRETS_CRDS=$k/crds"
 fi

@@ -2,6 +2,10 @@
 TOOLCHAIN_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 source "$TOOLCHAIN_DIR/versions.env"
+# shellcheck source=sealed-secrets/version.env
+source "$TOOLCHAIN_DIR/sealed-secrets/version.env"
+# shellcheck source=external-secrets/version.env
+source "$TOOLCHAIN_DIR/external-secrets/version.env"
 
 # Everything built lives outside the clone. TASKNOTE_TOOLCHAIN_CACHE moves it.
 TOOLCHAIN_CACHE=${TASKNOTE_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tasknote-toolchain}

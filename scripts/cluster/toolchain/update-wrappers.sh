@@ -96,8 +96,14 @@ docker-build() {
     go get "github.com/docker/buildx/cmd/buildx@$(go list -m -f '{{.Version}}' github.com/docker/buildx)")
 }
 
+sealed-secrets() {
+  printf 'module tasknote.dev/toolchain/sealed-secrets\n\ngo 1.26.2\n' >"$here/sealed-secrets/go.mod"
+  (cd "$here/sealed-secrets" && rm -f go.sum &&
+    go get "github.com/bitnami-labs/sealed-secrets/cmd/controller@$SEALED_SECRETS_VERSION" "github.com/bitnami-labs/sealed-secrets/cmd/kubeseal@$SEALED_SECRETS_VERSION")
+}
+
 pieces=("$@")
-((${#pieces[@]})) || pieces=(etcd kubernetes kwok pulumi pulumi-kubernetes docker-build)
+((${#pieces[@]})) || pieces=(etcd kubernetes kwok pulumi pulumi-kubernetes docker-build sealed-secrets)
 for piece in "${pieces[@]}"; do
   tlog "updating the $piece wrapper"
   "$piece"

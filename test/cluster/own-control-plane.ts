@@ -1,0 +1,117 @@
+// A control plane of a test's own, for controllers the lane does not run (sealed-secrets,
+// External Secrets Operator): etcd and kube-apiserver of the toolchain on free loopback ports,
+// so it never clashes with the lane's fixed ones, a static admin token, and a scratch directory
+// with every process's log. `stop()` ends what it started, by process, and removes the directory.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function toolchainPath(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the cluster lane ('npm run test:cluster'), which builds the toolchain`);
+  return v;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Polls `probe` (a throw counts as "not yet") until it returns a value. */
+export async function until<T>(what: string, probe: () => T | undefined, seconds = 60, logs = ''): Promise<T> {
+  for (let i = 0; i < seconds * 4; i++) {
+    try {
+      const v = probe();
+      if (v !== undefined) return v;
+    } catch {
+      // not yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}${logs ? ` (logs in ${logs})` : ''}`);
+}
+
+export interface OwnControlPlane {
+  readonly dir: string;
+  readonly kubeconfig: string;
+  readonly apiPort: number;
+  readonly token: string;
+  /** The API server's self-signed serving certificate, which is also its CA. */
+  readonly ca: string;
+  kubectl(...args: string[]): string;
+  /** Starts a process whose output goes to `<dir>/<name>.log`; stopped by `stop()`. */
+  start(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): void;
+  stop(): Promise<void>;
+}
+
+export async function startControlPlane(prefix: string): Promise<OwnControlPlane> {
+  const etcd = toolchainPath('TOOLCHAIN_ETCD');
+  const apiserver = toolchainPath('TOOLCHAIN_KUBE_APISERVER');
+  const kubectlBin = toolchainPath('TOOLCHAIN_KUBECTL');
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const processes: ChildProcess[] = [];
+  const start = (name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
+    const log = openSync(join(dir, `${name}.log`), 'a');
+    processes.push(spawn(command, args, { env, stdio: ['ignore', log, log] }));
+    closeSync(log);
+  };
+  const stop = async () => {
+    for (const p of [...processes].reverse()) {
+      if (p.exitCode !== null || p.signalCode !== null) continue;
+      await new Promise<void>((resolve) => {
+        const late = setTimeout(() => {
+          p.kill('SIGKILL');
+          resolve();
+        }, 10_000);
+        p.once('exit', () => {
+          clearTimeout(late);
+          resolve();
+        });
+        p.kill('SIGTERM');
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const [client, peer, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  start('etcd', etcd, [
+    ...['--data-dir', join(dir, 'etcd'), '--listen-client-urls', url(client), '--advertise-client-urls', url(client)],
+    ...['--listen-peer-urls', url(peer), '--initial-advertise-peer-urls', url(peer), '--initial-cluster', `default=${url(peer)}`],
+  ]);
+  execFileSync('openssl', ['genrsa', '-out', join(dir, 'sa.key'), '2048'], { stdio: 'ignore' });
+  execFileSync('openssl', ['rsa', '-in', join(dir, 'sa.key'), '-pubout', '-out', join(dir, 'sa.pub')], { stdio: 'ignore' });
+  const token = randomBytes(16).toString('hex');
+  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
+  start('kube-apiserver', apiserver, [
+    ...['--etcd-servers', url(client), '--secure-port', String(apiPort), '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1'],
+    ...['--cert-dir', join(dir, 'certs'), '--token-auth-file', join(dir, 'tokens.csv'), '--authorization-mode', 'AlwaysAllow'],
+    ...['--service-account-key-file', join(dir, 'sa.pub'), '--service-account-signing-key-file', join(dir, 'sa.key')],
+    ...['--service-account-issuer', 'https://kubernetes.default.svc', '--service-cluster-ip-range', '10.0.0.0/24'],
+  ]);
+  const ca = join(dir, 'certs', 'apiserver.crt');
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${apiPort}", certificate-authority: ${ca}}}]\nusers: [{name: u, user: {token: ${token}}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n`,
+  );
+  const kubectl = (...args: string[]) =>
+    execFileSync(kubectlBin, ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await until('the API server', () => (kubectl('get', '--raw', '/readyz') === 'ok' ? true : undefined), 60, dir);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { dir, kubeconfig, apiPort, token, ca, kubectl, start, stop };
+}
