@@ -103,7 +103,12 @@ function forbiddenContent(files: string[], service: string, devPaths: string[]):
   const pkg = JSON.parse(readFileSync(join(ROOT, 'services', service, 'package.json'), 'utf8')) as {
     devDependencies?: Record<string, string>;
   };
-  const devDirect = Object.keys(pkg.devDependencies ?? {}).map((n) => `app/node_modules/${n}`);
+  // A devDependency that production code also reaches (ajv, through fastify) belongs in the image;
+  // one that only dev code reaches does not.
+  const devOnly = new Set(devPaths);
+  const devDirect = Object.keys(pkg.devDependencies ?? {})
+    .filter((n) => devOnly.has(`node_modules/${n}`))
+    .map((n) => `app/node_modules/${n}`);
   const findings: Finding[] = [
     { what: `devDependencies of services/${service}`, paths: devDirect.filter((p) => set.has(p)) },
     { what: 'dev-only packages of the lockfile', paths: devPaths.map((p) => `app/${p}`).filter((p) => set.has(p)) },
