@@ -1,7 +1,7 @@
 // What the API benchmarks share: real PostgreSQL and Redis, the api process, and a user with a token.
 import { ADMIN_TOKEN, createTestDatabase, spawnService, waitFor } from '../services/test-support/fixtures';
 import { startPostgres } from '../services/test-support/postgres';
-import { freePort, startRedis } from '../services/test-support/servers';
+import { freePort, startRedis, useServers } from '../services/test-support/servers';
 
 export interface BenchApi {
   readonly base: string;
@@ -19,10 +19,7 @@ export interface BenchApi {
 export async function startBenchApi(email: string): Promise<BenchApi> {
   const pg = await startPostgres();
   const redis = await startRedis();
-  process.env.TASKNOTE_TEST_PG_PORT = String(pg.port);
-  process.env.TASKNOTE_TEST_PG_USER = pg.user;
-  process.env.TASKNOTE_TEST_PG_PASSWORD = pg.password;
-  process.env.TASKNOTE_TEST_REDIS_PORT = String(redis.port);
+  useServers(pg, redis);
   const db = await createTestDatabase();
   const port = await freePort();
   const api = spawnService('api', ['serve'], {

@@ -12,7 +12,18 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LANE, kubectl, makeWorkspace, ok, pulumi, run, stackConfigFile, tasknote, writeStackConfig, type Run } from '../scripts/cluster/lane-workspace';
+import {
+  LANE,
+  kubectl,
+  makeWorkspace,
+  ok,
+  pulumi,
+  run,
+  stackConfigFile,
+  tasknote,
+  writeStackConfig,
+  type Run,
+} from '../scripts/cluster/lane-workspace';
 
 const NS = 'tasknote-dev';
 const ws = makeWorkspace('repo-bench');

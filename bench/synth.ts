@@ -108,7 +108,12 @@ function main(): void {
   const dir = mkdtempSync(join(tmpdir(), 'tasknote-bench-synth-'));
   try {
     const objects = Object.fromEntries(
-      ENVIRONMENT_NAMES.map((env) => [env, synthesizeEnvironment(env).files.flatMap((f) => f.objects).filter((o) => o.kind !== 'Namespace')]),
+      ENVIRONMENT_NAMES.map((env) => [
+        env,
+        synthesizeEnvironment(env)
+          .files.flatMap((f) => f.objects)
+          .filter((o) => o.kind !== 'Namespace'),
+      ]),
     );
     writePlainTree(join(dir, 'plain'), objects.prod);
     writeRichTree(join(dir, 'rich'), objects);
@@ -124,8 +129,14 @@ function main(): void {
       fn();
       return performance.now() - t0;
     };
-    const npm = (...args: string[]) => () => run('npm', ['run', '--silent', ...args]);
-    const cli = (...args: string[]) => () => run(process.execPath, ['bin/tasknote.js', ...args]);
+    const npm =
+      (...args: string[]) =>
+      () =>
+        run('npm', ['run', '--silent', ...args]);
+    const cli =
+      (...args: string[]) =>
+      () =>
+        run(process.execPath, ['bin/tasknote.js', ...args]);
     // The first synth writes `out`, which check reads; a warm-up round loads the disk caches.
     const measurements: Record<string, () => number> = {
       plain: timed(kustomize('plain')),
@@ -150,11 +161,19 @@ function main(): void {
     console.log(`kubectl kustomize ${kustomizeVersion}; medians of ${RUNS} interleaved rounds; 3 environments each`);
     console.log(`reference plain: kustomize, prod as one base + 3 overlays adding a label: ${fmt(m.plain)}`);
     console.log(`reference rich:  kustomize, dev base + 3 overlays with patches:          ${fmt(m.rich)}`);
-    console.log(`npm run synth (checks included):     ${fmt(m.npmSynth)}  ${ratio(m.npmSynth, m.plain, 1.5)} plain; ${ratio(m.npmSynth, m.rich)} rich`);
-    console.log(`node bin/tasknote.js synth:          ${fmt(m.cliSynth)}  ${ratio(m.cliSynth, m.plain, 1.0)} plain; ${ratio(m.cliSynth, m.rich)} rich`);
+    console.log(
+      `npm run synth (checks included):     ${fmt(m.npmSynth)}  ${ratio(m.npmSynth, m.plain, 1.5)} plain; ${ratio(m.npmSynth, m.rich)} rich`,
+    );
+    console.log(
+      `node bin/tasknote.js synth:          ${fmt(m.cliSynth)}  ${ratio(m.cliSynth, m.plain, 1.0)} plain; ${ratio(m.cliSynth, m.rich)} rich`,
+    );
     console.log(`in-process synth + YAML (no checks): ${fmt(m.inProcess)}  ${ratio(m.inProcess, m.rich, 1.0)} rich`);
-    console.log(`npm run check (dist/ of 3):          ${fmt(m.npmCheck)}  ${ratio(m.npmCheck, m.plain, 1.5)} plain; ${ratio(m.npmCheck, m.npmSynth)} npm run synth`);
-    console.log(`npm run diff -- --base HEAD:         ${fmt(m.npmDiff)}  ${ratio(m.npmDiff, m.plain)} plain (no goal: it synthesizes twice, once in a fresh worktree)`);
+    console.log(
+      `npm run check (dist/ of 3):          ${fmt(m.npmCheck)}  ${ratio(m.npmCheck, m.plain, 1.5)} plain; ${ratio(m.npmCheck, m.npmSynth)} npm run synth`,
+    );
+    console.log(
+      `npm run diff -- --base HEAD:         ${fmt(m.npmDiff)}  ${ratio(m.npmDiff, m.plain)} plain (no goal: it synthesizes twice, once in a fresh worktree)`,
+    );
     console.log(`npm run graph -- --env prod:         ${fmt(m.npmGraph)}  ${ratio(m.npmGraph, m.plain, 1.5)} plain`);
     console.log(
       `peak RSS: synth ${synthRss.toFixed(0)} MiB (goal < ${SYNTH_RSS_GOAL_MIB} MiB) ${synthRss < SYNTH_RSS_GOAL_MIB ? 'OK' : 'ABOVE GOAL'}; check ${checkRss.toFixed(0)} MiB (no goal)`,

@@ -27,7 +27,7 @@ import { Pool } from 'pg';
 import sharp from 'sharp';
 import { createTestDatabase, spawnService, waitFor } from '../services/test-support/fixtures';
 import { startPostgres } from '../services/test-support/postgres';
-import { freePort } from '../services/test-support/servers';
+import { freePort, useServers } from '../services/test-support/servers';
 import { copyColumn } from '../services/worker/src/bytea';
 import { renderThumbnails } from '../services/worker/src/resize';
 
@@ -99,10 +99,7 @@ const decodeOnce = (image: Buffer) => renderThumbnails(image, SIZES);
 
 async function main(): Promise<void> {
   const pg = await startPostgres();
-  process.env.TASKNOTE_TEST_PG_PORT = String(pg.port);
-  process.env.TASKNOTE_TEST_PG_USER = pg.user;
-  process.env.TASKNOTE_TEST_PG_PASSWORD = pg.password;
-  process.env.TASKNOTE_TEST_REDIS_PORT = '0';
+  useServers(pg);
   const db = await createTestDatabase();
   const images = await Promise.all(Array.from({ length: count }, (_, i) => sampleImage(i % 50)));
   const port = await freePort();

@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ADMIN_TOKEN, createTestDatabase, spawnService, type SpawnedService } from '../../services/test-support/fixtures';
 import { startPostgres } from '../../services/test-support/postgres';
-import { freePort, startRedis } from '../../services/test-support/servers';
+import { freePort, startRedis, useServers } from '../../services/test-support/servers';
 import { fuzz, log, type Target } from './fuzz';
 
 const { values: args } = parseArgs({
@@ -38,10 +38,7 @@ const timeCapSeconds = Number(args['time-cap']);
 
 async function localTarget(): Promise<Target> {
   const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-  process.env.TASKNOTE_TEST_PG_PORT = String(pg.port);
-  process.env.TASKNOTE_TEST_PG_USER = pg.user;
-  process.env.TASKNOTE_TEST_PG_PASSWORD = pg.password;
-  process.env.TASKNOTE_TEST_REDIS_PORT = String(redis.port);
+  useServers(pg, redis);
   const db = await createTestDatabase();
   const port = await freePort();
   const api: SpawnedService = spawnService('api', ['serve'], {

@@ -1,6 +1,6 @@
 // One PostgreSQL and one Redis for the whole services test run; each test file makes its own database.
 import { startPostgres, type RunningPostgres } from './postgres';
-import { startRedis, type RunningRedis } from './servers';
+import { startRedis, useServers, type RunningRedis } from './servers';
 
 declare global {
   var tasknoteTestServers: { pg: RunningPostgres; redis: RunningRedis } | undefined;
@@ -10,8 +10,5 @@ export default async function globalSetup(): Promise<void> {
   const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
   globalThis.tasknoteTestServers = { pg, redis };
   // Test workers are forked after this and inherit the environment.
-  process.env.TASKNOTE_TEST_PG_PORT = String(pg.port);
-  process.env.TASKNOTE_TEST_PG_USER = pg.user;
-  process.env.TASKNOTE_TEST_PG_PASSWORD = pg.password;
-  process.env.TASKNOTE_TEST_REDIS_PORT = String(redis.port);
+  useServers(pg, redis);
 }

@@ -6,6 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
+/**
+ * Points this process's fixtures (and processes forked after it) at running servers: the other
+ * half of `serverConfig`. Without Redis (a worker-only run) the Redis port is 0.
+ */
+export function useServers(pg: { port: number; user: string; password: string }, redis?: { port: number }): void {
+  process.env.TASKNOTE_TEST_PG_PORT = String(pg.port);
+  process.env.TASKNOTE_TEST_PG_USER = pg.user;
+  process.env.TASKNOTE_TEST_PG_PASSWORD = pg.password;
+  process.env.TASKNOTE_TEST_REDIS_PORT = String(redis?.port ?? 0);
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -26,11 +37,9 @@ export interface RunningRedis {
 export async function startRedis(port?: number): Promise<RunningRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'tasknote-redis-'));
   const chosen = port ?? (await freePort());
-  const child = spawn(
-    'redis-server',
-    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     let output = '';
     child.once('error', (err) =>
