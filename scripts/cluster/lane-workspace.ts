@@ -124,6 +124,20 @@ export function kubectl(args: string[], kubeconfig = LANE.kubeconfig, input?: st
   return run('kubectl', ['--kubeconfig', kubeconfig, ...args], LANE.dir, {}, input);
 }
 
+/** A server-side dry run of `file` with strict field validation: what the API server says of it, changing nothing. */
+export function dryRunApply(file: string, fieldManager: string): Run {
+  return kubectl([
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '--dry-run=server',
+    '--validate=strict',
+    `--field-manager=${fieldManager}`,
+    '-f',
+    file,
+  ]);
+}
+
 export function kubectlJson<T = any>(args: string[], kubeconfig = LANE.kubeconfig): T {
   return JSON.parse(ok(kubectl([...args, '-o', 'json'], kubeconfig)).stdout) as T;
 }

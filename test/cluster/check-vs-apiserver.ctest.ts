@@ -14,7 +14,7 @@ import { API_VALIDATION_RULES } from '../../check/rules/api-validation';
 import { SERVER_SCHEMA_RULE_IDS } from '../../check/schema';
 import { CHECK_PROFILES } from '../../app/check-profiles';
 import type { Profile } from '../../check/types';
-import { LANE, kubectl, makeWorkspace, ok, tasknote } from '../../scripts/cluster/lane-workspace';
+import { LANE, dryRunApply, kubectl, makeWorkspace, ok, tasknote } from '../../scripts/cluster/lane-workspace';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'check');
 const CORPUS = join(FIXTURES, 'corpus');
@@ -77,16 +77,7 @@ interface Verdict {
 
 /** The API server's verdict on a file, by class: an error for schema, a Pod Security warning or error for PSA. */
 function serverVerdict(file: string): Record<ClassName, Verdict> {
-  const r = kubectl([
-    'apply',
-    '--server-side',
-    '--force-conflicts',
-    '--dry-run=server',
-    '--validate=strict',
-    '--field-manager=check-lane',
-    '-f',
-    file,
-  ]);
+  const r = dryRunApply(file, 'check-lane');
   const out = `${r.stderr}\n${r.stdout}`;
   // A workload that breaks Pod Security is admitted with a warning; a Pod is refused.
   const psa = /violate[s]? PodSecurity/.test(out);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../core/kube-object';
 import { API_SERVER_BOUNDARIES, ApiServerBoundary, setArg, synthVerdict } from '../environments/boundaries';
-import { LANE, kubectl, ok } from '../../scripts/cluster/lane-workspace';
+import { LANE, dryRunApply, kubectl, ok } from '../../scripts/cluster/lane-workspace';
 
 const NS = 'env-bounds';
 const DIR = join(LANE.dir, 'env-bounds');
@@ -61,16 +61,7 @@ let fileCount = 0;
 function dryRun(objects: readonly unknown[]): { accepted: boolean; output: string } {
   const file = join(DIR, `case-${++fileCount}.yaml`);
   writeFileSync(file, objects.map((o) => stringify(o, { version: '1.1' })).join('---\n'));
-  const r = kubectl([
-    'apply',
-    '--server-side',
-    '--force-conflicts',
-    '--dry-run=server',
-    '--validate=strict',
-    '--field-manager=env-bounds',
-    '-f',
-    file,
-  ]);
+  const r = dryRunApply(file, 'env-bounds');
   return { accepted: r.status === 0, output: `${r.stderr}\n${r.stdout}`.trim() };
 }
 
