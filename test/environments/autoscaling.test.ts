@@ -1,6 +1,7 @@
 // HPA behavior in environment config: tuned per workload in prod, refused as the API server refuses it.
 import { synthesizeEnvironment } from '../../app/synth';
-import { ConfigError, loadEnvironment, validateEnvironment } from '../../environments/load';
+import { loadEnvironment, validateEnvironment } from '../../environments/load';
+import { problemsOf } from './problems';
 
 const hpa = (env: string, name: string): any =>
   synthesizeEnvironment(env).files.flatMap((f) => f.objects).find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name);
@@ -45,14 +46,7 @@ test('fails on a behavior the API server refuses, naming each field as written',
       },
     },
   };
-  let problems: readonly string[] = [];
-  try {
-    validateEnvironment('prod', input);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems = err.problems;
-  }
-  expect(problems).toEqual([
+  expect(problemsOf(() => validateEnvironment('prod', input))).toEqual([
     'api.autoscaling.behavior.scaleDown.stabilizationWindowSeconds: must be an integer from 0 to 3600 (received 3601)',
     'api.autoscaling.behavior.scaleDown.policies.0.periodSeconds: must be an integer from 1 to 1800 (received 0)',
   ]);

@@ -1,18 +1,10 @@
 // Environment config: each file is valid as written, and bad input is named field by field.
-import { applyOverrides, ConfigError, loadEnvironment, validateEnvironment } from '../../environments/load';
+import { applyOverrides, loadEnvironment, validateEnvironment } from '../../environments/load';
 import { resolveImages } from '../../environments/images';
 import { dev } from '../../environments/dev';
 import { ENVIRONMENT_NAMES } from '../../core/environment-names';
+import { problemsOf } from './problems';
 
-const problemsOf = (fn: () => unknown): readonly string[] => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 test.each(ENVIRONMENT_NAMES)('%s is valid as written', (name) => {
   expect(loadEnvironment(name).name).toBe(name);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../core/repo-root';
 import { UserError } from '../../core/user-error';
 import { releaseImages } from '../../environments/images';
-import { ConfigError, loadEnvironment } from '../../environments/load';
+import { loadEnvironment } from '../../environments/load';
+import { problemsOf } from './problems';
 import { loadReleaseRecord } from '../../environments/release-store';
 
 let root: string;
@@ -27,14 +28,7 @@ test('fails when a record names another environment, in synth exactly as in depl
   writeStaging({ ...stagingRecord, environment: 'prod' });
   const expected = `environments/releases/staging.json: environment: must be 'staging' for this file (received "prod")`;
   expect(() => loadReleaseRecord('staging', { root })).toThrow(new UserError(expected));
-  let problems: readonly string[] = [];
-  try {
-    releaseImages(loadEnvironment('staging'), root);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems = err.problems;
-  }
-  expect(problems).toEqual([expected]);
+  expect(problemsOf(() => releaseImages(loadEnvironment('staging'), root))).toEqual([expected]);
 });
 
 test('fails when the record is missing, naming the file', () => {

@@ -1,18 +1,10 @@
 // `--set` is a data path into the schema, not a JavaScript property walk: only own fields of the
 // schema can be named, the known keys come from the schema, and nothing but the copy changes.
-import { applyOverrides, ConfigError, knownKeys, loadEnvironment } from '../../environments/load';
+import { applyOverrides, knownKeys, loadEnvironment } from '../../environments/load';
 import { dev } from '../../environments/dev';
 import { environmentSchema } from '../../environments/schema';
+import { problemsOf } from './problems';
 
-const problemsOf = (fn: () => unknown): readonly string[] => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 const TOP = Object.keys(environmentSchema.shape).join(', ');
 
