@@ -4,7 +4,9 @@ import { loadEnvironment, validateEnvironment } from '../../environments/load';
 import { problemsOf } from './problems';
 
 const hpa = (env: string, name: string): any =>
-  synthesizeEnvironment(env).files.flatMap((f) => f.objects).find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name);
+  synthesizeEnvironment(env)
+    .files.flatMap((f) => f.objects)
+    .find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name);
 
 test("prod's api sheds one pod every two minutes after ten quiet minutes, and scales up by the defaults", () => {
   expect(hpa('prod', 'tasknote-api').spec.behavior).toEqual({
@@ -22,8 +24,16 @@ test("prod's api sheds one pod every two minutes after ten quiet minutes, and sc
 
 test("prod's worker adds two pods a minute and lets go after three minutes", () => {
   const behavior = hpa('prod', 'tasknote-worker').spec.behavior;
-  expect(behavior.scaleUp).toEqual({ stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }] });
-  expect(behavior.scaleDown).toEqual({ stabilizationWindowSeconds: 180, selectPolicy: 'Min', policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] });
+  expect(behavior.scaleUp).toEqual({
+    stabilizationWindowSeconds: 0,
+    selectPolicy: 'Max',
+    policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }],
+  });
+  expect(behavior.scaleDown).toEqual({
+    stabilizationWindowSeconds: 180,
+    selectPolicy: 'Min',
+    policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }],
+  });
 });
 
 test('staging keeps the construct defaults', () => {

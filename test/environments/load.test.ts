@@ -5,7 +5,6 @@ import { dev } from '../../environments/dev';
 import { ENVIRONMENT_NAMES } from '../../core/environment-names';
 import { problemsOf } from './problems';
 
-
 test.each(ENVIRONMENT_NAMES)('%s is valid as written', (name) => {
   expect(loadEnvironment(name).name).toBe(name);
 });
@@ -16,7 +15,7 @@ test('fails when the environment name is unknown', () => {
 
 test('fails when a file configures another environment than its name', () => {
   expect(problemsOf(() => validateEnvironment('staging', dev))).toEqual([
-    "name (\"dev\") must equal the environment it configures ('staging')",
+    'name ("dev") must equal the environment it configures (\'staging\')',
   ]);
 });
 

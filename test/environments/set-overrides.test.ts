@@ -5,7 +5,6 @@ import { dev } from '../../environments/dev';
 import { environmentSchema } from '../../environments/schema';
 import { problemsOf } from './problems';
 
-
 const TOP = Object.keys(environmentSchema.shape).join(', ');
 
 afterEach(() => {
