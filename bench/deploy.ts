@@ -56,7 +56,7 @@ rmSync(dist, { recursive: true, force: true });
 ok(tasknote(ws, ['synth', '--env', 'dev', '--out', dist, '--image', `api=${images.api}`, '--image', `worker=${images.worker}`]));
 const dir = join(dist, 'dev');
 const kubectlStart = Date.now();
-ok(kubectl(['apply', '--server-side', '-f', join(dir, 'namespace.yaml')]));
+ok(kubectl(['apply', '--server-side', '-f', join(dir, '00-namespace.yaml')]));
 for (const [name, keys] of [
   ['tasknote-database', ['password']],
   ['tasknote-admin', ['token']],

@@ -33,3 +33,16 @@ test('lists every manifest file of the environment, and no loader of dist/ reads
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('the directory listing is an apply order for `kubectl apply -f dist/<env>/`: the Namespace file sorts first', () => {
+  for (const env of ['dev', 'staging', 'prod'] as const) {
+    const { files } = synthesizeEnvironment(env);
+    const listing = files.map((f) => f.path).sort();
+    const namespaceFiles = files.filter((f) => f.objects.some((o) => o.kind === 'Namespace')).map((f) => f.path);
+    expect(namespaceFiles).toEqual(['00-namespace.yaml']);
+    expect(listing[0]).toBe('00-namespace.yaml');
+    // Every other object lives in the environment's namespace, created by that first file.
+    const rest = files.filter((f) => f.path !== '00-namespace.yaml').flatMap((f) => f.objects);
+    expect(rest.filter((o) => o.metadata.namespace !== `tasknote-${env}`).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+  }
+});
