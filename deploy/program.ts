@@ -88,14 +88,28 @@ const CONTROLLER_MADE_SECRET_CONDITIONS: Readonly<Record<string, string>> = {
  *   writes an Ingress's load balancer status: there, and only there, an Ingress is not awaited.
  * Every other object is applied, and awaited, exactly as synthesized.
  */
-export function withDeployAwaits(obj: KubeObject, clusterKind: DeployEnvironment['cluster']['kind']): KubeObject {
+export function withDeployAwaits(obj: KubeObject, clusterKind: DeployEnvironment['cluster']['kind'], secretsTimeout = '3m'): KubeObject {
   const condition = CONTROLLER_MADE_SECRET_CONDITIONS[obj.kind];
   if (condition !== undefined) {
-    return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, 'pulumi.com/waitFor': condition } } };
+    // A controller that cannot make the Secret (a key it does not hold, a store it cannot reach)
+    // never will: fail the deploy after `tasknote:secretsTimeout`, then say why (deploy/controller-secrets.ts).
+    const annotations = {
+      ...obj.metadata.annotations,
+      'pulumi.com/waitFor': condition,
+      'pulumi.com/timeoutSeconds': String(durationSeconds(secretsTimeout)),
+    };
+    return { ...obj, metadata: { ...obj.metadata, annotations } };
   }
   const skip = obj.kind === 'Service' || (clusterKind === 'local' && obj.kind === 'Ingress');
   if (!skip) return obj;
   return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, 'pulumi.com/skipAwait': 'true' } } };
+}
+
+/** Seconds of a Pulumi duration (`90s`, `10m`, `1h`). */
+export function durationSeconds(duration: string): number {
+  const match = /^([1-9]\d*)(s|m|h)$/.exec(duration);
+  if (match === null) throw new Error(`'${duration}' is not a duration such as 90s, 10m or 1h`);
+  return Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'];
 }
 
 /** Registers every resource of one environment. Throws before registering anything when the guard refuses. */
@@ -159,7 +173,7 @@ export function deployEnvironment(inputs: DeployProgramInputs): DeployOutputs {
     provider,
     timeouts: inputs.timeouts,
     inputsOf: (synthesizedObj) => {
-      const obj = withDeployAwaits(synthesizedObj, env.cluster.kind);
+      const obj = withDeployAwaits(synthesizedObj, env.cluster.kind, inputs.timeouts.secrets);
       const paths = late.get(synthesisKey(obj));
       if (paths === undefined || realObjects === undefined) return obj;
       const real = realObjects.apply((byKey) => byKey.get(synthesisKey(obj)));

@@ -8,6 +8,7 @@ import { ConfigError, loadEnvironment } from '../environments/load';
 import type { EnvironmentConfig } from '../environments/schema';
 import { CLUSTER_OVERRIDE_KEY, checkClusterTarget, stackCluster } from './cluster-guard';
 import { kubeconfigPaths, readKubeconfig } from './kubeconfig';
+import { controllerSecretProblems, type StateResource } from './controller-secrets';
 import { clusterHint, probeDockerDaemon, probeServer, toolProblems, which, type DeployCommand, type ToolFacts } from './preflight';
 
 /** The machine, as the checks see it; tests pass their own. */
@@ -126,6 +127,17 @@ export const STACK_ENV: Readonly<Record<string, string>> = { PULUMI_K8S_ENABLE_P
 /** The Pulumi project name, as in Pulumi.yaml. */
 export const PROJECT_NAME = 'tasknote';
 
+/** What the controller said of each SealedSecret or ExternalSecret whose Secret it did not make, from the stack's state. */
+async function secretsNotMade(stack: { exportStack(): Promise<{ deployment: unknown }> }, envName: string): Promise<string[]> {
+  try {
+    const { deployment } = await stack.exportStack();
+    return controllerSecretProblems((deployment as { resources?: StateResource[] }).resources ?? [], envName);
+  } catch {
+    // The failure's own output stands; this only adds to it.
+    return [];
+  }
+}
+
 /** Checks, then runs `pulumi up|preview|destroy` on the environment's stack. */
 export async function runStackCommand(options: RunOptions): Promise<void> {
   const configFile = stackConfigFile(options.repoRoot, options.envName, options.stackConfig);
@@ -167,8 +179,12 @@ export async function runStackCommand(options: RunOptions): Promise<void> {
       throw new UserError(`stack '${env.name}' has drifted: the cluster differs from the stack (the diff above shows how)`);
     }
     if (err instanceof automation.CommandError) {
+      const failed = `pulumi ${options.command === 'deploy' ? 'up' : options.command} of stack '${env.name}' failed; the output above says why`;
+      const why =
+        options.command === 'deploy' && (env.secrets?.provider ?? 'pulumi') !== 'pulumi' ? await secretsNotMade(stack, env.name) : [];
+      if (why.length === 0) throw new UserError(failed);
       throw new UserError(
-        `pulumi ${options.command === 'deploy' ? 'up' : options.command} of stack '${env.name}' failed; the output above says why`,
+        `${failed}.\nThe cluster's controller did not make every Secret, and nothing that reads them was rolled out:\n${why.map((w) => `  - ${w}`).join('\n')}`,
       );
     }
     throw err;

@@ -24,6 +24,7 @@ export const CONFIG_KEYS = {
   registryPassword: 'password or token for pushing to a managed registry (secret)',
   migrationTimeout: 'how long the migration Job may run, e.g. 10m (default 10m)',
   rolloutTimeout: 'how long a data store or workload may take to become ready (default 10m)',
+  secretsTimeout: "how long the cluster's controller may take to make each Secret from its SealedSecret or ExternalSecret (default 3m)",
   configuredSecrets: 'list of secret config keys that must be set rather than generated',
   cluster: '{context, server}: deploy to a control plane on a loopback address (npm run cluster:up) instead of the environment cluster',
 } as const;
@@ -63,7 +64,11 @@ export function resolveDeployInputs(deps: StackInputsDeps): DeployProgramInputs 
     kubeconfig,
     images,
     synthesize: deps.synthesize,
-    timeouts: { migration: duration(config, 'migrationTimeout'), rollout: duration(config, 'rolloutTimeout') },
+    timeouts: {
+      migration: duration(config, 'migrationTimeout', '10m'),
+      rollout: duration(config, 'rolloutTimeout', '10m'),
+      secrets: duration(config, 'secretsTimeout', '3m'),
+    },
     configuredSecrets: config.getObject<string[]>('configuredSecrets') ?? [],
     secretConfig: (key) => config.getSecret(key),
     registryAuth: images.source === 'build' ? registryAuth(env, config, deps.stack) : undefined,
@@ -128,8 +133,8 @@ export function environmentOfStack(stack: string): EnvironmentName {
   return stack as EnvironmentName;
 }
 
-function duration(config: pulumi.Config, key: 'migrationTimeout' | 'rolloutTimeout'): string {
-  const value = config.get(key) ?? '10m';
+function duration(config: pulumi.Config, key: 'migrationTimeout' | 'rolloutTimeout' | 'secretsTimeout', fallback: string): string {
+  const value = config.get(key) ?? fallback;
   if (!DURATION.test(value)) {
     throw new UserError(`tasknote:${key} must be a duration such as 90s, 10m or 1h; got '${value}'`);
   }

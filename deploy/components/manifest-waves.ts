@@ -51,6 +51,8 @@ export interface WaveTimeouts {
   readonly migration: string;
   /** Data stores and workloads, from apply to a finished rollout. */
   readonly rollout: string;
+  /** SealedSecrets and ExternalSecrets (foundation), from apply to the controller having made their Secret. */
+  readonly secrets: string;
 }
 
 /** Properties of `ManifestWaves`. */

@@ -8,7 +8,7 @@ const recorder = mocksFor('dev', { 'tasknote:migrationTimeout': '7m', 'tasknote:
 ]);
 
 import { join } from 'node:path';
-import { deployEnvironment, withDeployAwaits, type DeployOutputs } from '../../deploy/program';
+import { deployEnvironment, durationSeconds, withDeployAwaits, type DeployOutputs } from '../../deploy/program';
 import { resolveDeployInputs, gitSource } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
 import { synthesizeEnvironment } from '../../app/synth';
@@ -198,11 +198,28 @@ describe('withDeployAwaits', () => {
 
 describe('withDeployAwaits: Secrets a controller makes', () => {
   test('waits for a SealedSecret to be Synced (unsealed) and an ExternalSecret to be Ready', () => {
-    const sealed = { apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 's', namespace: 'n', annotations: { a: 'b' } } };
+    const sealed = {
+      apiVersion: 'bitnami.com/v1alpha1',
+      kind: 'SealedSecret',
+      metadata: { name: 's', namespace: 'n', annotations: { a: 'b' } },
+    };
     const external = { ...sealed, apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret' };
     for (const kind of ['local', 'eks'] as const) {
-      expect(withDeployAwaits(sealed, kind).metadata.annotations).toEqual({ a: 'b', 'pulumi.com/waitFor': 'condition=Synced' });
-      expect(withDeployAwaits(external, kind).metadata.annotations).toEqual({ a: 'b', 'pulumi.com/waitFor': 'condition=Ready' });
+      expect(withDeployAwaits(sealed, kind).metadata.annotations).toEqual({
+        a: 'b',
+        'pulumi.com/waitFor': 'condition=Synced',
+        'pulumi.com/timeoutSeconds': '180',
+      });
+      expect(withDeployAwaits(external, kind, '45s').metadata.annotations).toEqual({
+        a: 'b',
+        'pulumi.com/waitFor': 'condition=Ready',
+        'pulumi.com/timeoutSeconds': '45',
+      });
     }
+  });
+
+  test('durationSeconds reads the stack config durations', () => {
+    expect([durationSeconds('90s'), durationSeconds('10m'), durationSeconds('1h')]).toEqual([90, 600, 3600]);
+    expect(() => durationSeconds('10')).toThrow("'10' is not a duration such as 90s, 10m or 1h");
   });
 });

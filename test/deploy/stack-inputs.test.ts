@@ -34,7 +34,7 @@ describe('resolveDeployInputs', () => {
     expect(inputs.env.name).toBe('dev');
     expect(inputs.kubeconfig.contexts.map((c) => c.name)).toContain('kind-tasknote');
     expect(inputs.images.source).toBe('build');
-    expect(inputs.timeouts).toEqual({ migration: '10m', rollout: '10m' });
+    expect(inputs.timeouts).toEqual({ migration: '10m', rollout: '10m', secrets: '3m' });
     expect(inputs.registryAuth).toBeUndefined();
     expect(inputs.configuredSecrets).toEqual([]);
   });
