@@ -1,10 +1,12 @@
-// A control plane of a test's own, for controllers the lane does not run (sealed-secrets,
-// External Secrets Operator): etcd and kube-apiserver of the toolchain on free loopback ports,
-// so it never clashes with the lane's fixed ones, a static admin token, and a scratch directory
-// with every process's log. `stop()` ends what it started, by process, and removes the directory.
+// Controllers the lane itself does not run (sealed-secrets, External Secrets Operator), and a
+// control plane of a test's own for them: etcd and kube-apiserver of the toolchain on free loopback
+// ports, so it never clashes with the lane's fixed ones, a static admin token, and a scratch
+// directory with every process's log. `processGroup` starts and stops a test's processes;
+// `startSealedSecretsController` runs the real controller against any API server on 127.0.0.1
+// (a control plane of the test's own, or the lane's clusters: test/cluster/gitops.ctest.ts).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,32 +57,96 @@ export interface OwnControlPlane {
   stop(): Promise<void>;
 }
 
+/** Processes a test started, each logging to `<dir>/<name>.log`; `stop()` ends them, newest first. */
+export interface ProcessGroup {
+  start(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): void;
+  stop(): Promise<void>;
+}
+
+export function processGroup(dir: string): ProcessGroup {
+  const processes: ChildProcess[] = [];
+  return {
+    start(name, command, args, env = process.env) {
+      const log = openSync(join(dir, `${name}.log`), 'a');
+      processes.push(spawn(command, args, { env, stdio: ['ignore', log, log] }));
+      closeSync(log);
+    },
+    async stop() {
+      for (const p of processes.splice(0).reverse()) {
+        if (p.exitCode !== null || p.signalCode !== null) continue;
+        await new Promise<void>((resolve) => {
+          const late = setTimeout(() => {
+            p.kill('SIGKILL');
+            resolve();
+          }, 10_000);
+          p.once('exit', () => {
+            clearTimeout(late);
+            resolve();
+          });
+          p.kill('SIGTERM');
+        });
+      }
+    },
+  };
+}
+
+/** Where a controller running outside the cluster reaches its API server, as a pod's service account would. */
+export interface InClusterAccess {
+  readonly apiPort: number;
+  /** A bearer token the API server accepts. */
+  readonly token: string;
+  /** PEM of the CA that signed the API server's serving certificate. */
+  readonly caPem: string | Buffer;
+}
+
+/**
+ * Starts the real sealed-secrets controller of the toolchain against an API server on 127.0.0.1.
+ * It reads only in-cluster config (rest.InClusterConfig: fixed paths under
+ * /run/secrets/kubernetes.io/serviceaccount), so it runs in a private mount namespace where those
+ * files exist; the host is not touched. Resolves to the URL of its certificate once it serves it.
+ */
+export async function startSealedSecretsController(
+  group: ProcessGroup,
+  dir: string,
+  name: string,
+  access: InClusterAccess,
+): Promise<{ certUrl: string }> {
+  const controller = toolchainPath('TOOLCHAIN_SEALED_SECRETS_CONTROLLER');
+  const [http, metrics] = [await freePort(), await freePort()];
+  const sa = join(dir, `${name}-serviceaccount`);
+  mkdirSync(sa);
+  writeFileSync(join(sa, 'token'), access.token);
+  writeFileSync(join(sa, 'ca.crt'), access.caPem);
+  writeFileSync(join(sa, 'namespace'), 'kube-system');
+  const mounts = `mount -t tmpfs none /run && mkdir -p /run/secrets/kubernetes.io && cp -r '${sa}' /run/secrets/kubernetes.io/serviceaccount`;
+  group.start(
+    name,
+    'unshare',
+    [
+      ...['-m', '--propagation', 'private', 'sh', '-c', `${mounts} && exec '${controller}' "$@"`, 'controller'],
+      ...['--listen-addr', `127.0.0.1:${http}`, '--listen-metrics-addr', `127.0.0.1:${metrics}`, '--key-size', '2048'],
+    ],
+    { ...process.env, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(access.apiPort) },
+  );
+  const certUrl = `http://127.0.0.1:${http}/v1/cert.pem`;
+  await until(
+    `the certificate of ${name}`,
+    () => (execFileSync('curl', ['-sf', certUrl], { encoding: 'utf8' }).includes('BEGIN CERTIFICATE') ? true : undefined),
+    60,
+    dir,
+  );
+  return { certUrl };
+}
+
 export async function startControlPlane(prefix: string): Promise<OwnControlPlane> {
   const etcd = toolchainPath('TOOLCHAIN_ETCD');
   const apiserver = toolchainPath('TOOLCHAIN_KUBE_APISERVER');
   const kubectlBin = toolchainPath('TOOLCHAIN_KUBECTL');
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const processes: ChildProcess[] = [];
-  const start = (name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
-    const log = openSync(join(dir, `${name}.log`), 'a');
-    processes.push(spawn(command, args, { env, stdio: ['ignore', log, log] }));
-    closeSync(log);
-  };
+  const group = processGroup(dir);
+  const start = group.start;
   const stop = async () => {
-    for (const p of [...processes].reverse()) {
-      if (p.exitCode !== null || p.signalCode !== null) continue;
-      await new Promise<void>((resolve) => {
-        const late = setTimeout(() => {
-          p.kill('SIGKILL');
-          resolve();
-        }, 10_000);
-        p.once('exit', () => {
-          clearTimeout(late);
-          resolve();
-        });
-        p.kill('SIGTERM');
-      });
-    }
+    await group.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   const [client, peer, apiPort] = [await freePort(), await freePort(), await freePort()];

@@ -13,9 +13,14 @@ import { synthesizeConfig, writeOutputs } from '../../app/synth';
 import { loadEnvironment } from '../../environments/load';
 import { resolveImages } from '../../environments/images';
 import { loadSealedFiles } from '../../environments/sealed-store';
-import { freePort, startControlPlane, toolchainPath, until as untilIn, type OwnControlPlane } from './own-control-plane';
+import {
+  startControlPlane,
+  startSealedSecretsController,
+  toolchainPath,
+  until as untilIn,
+  type OwnControlPlane,
+} from './own-control-plane';
 
-const CONTROLLER = toolchainPath('TOOLCHAIN_SEALED_SECRETS_CONTROLLER');
 const CRD = toolchainPath('TOOLCHAIN_SEALED_SECRETS_CRD');
 
 let cp: OwnControlPlane;
@@ -27,31 +32,15 @@ const until = <T>(what: string, probe: () => T | undefined) => untilIn(what, pro
 beforeAll(async () => {
   cp = await startControlPlane('tasknote-sealed-cp-');
   dir = cp.dir;
-  const [http, metrics] = [await freePort(), await freePort()];
   kubectl('apply', '-f', CRD);
   await until('the SealedSecret CRD', () =>
     kubectl('wait', '--for=condition=Established', 'crd/sealedsecrets.bitnami.com', '--timeout=1s'),
   );
-  const sa = join(dir, 'serviceaccount');
-  mkdirSync(sa);
-  writeFileSync(join(sa, 'token'), cp.token);
-  writeFileSync(join(sa, 'ca.crt'), readFileSync(cp.ca));
-  writeFileSync(join(sa, 'namespace'), 'kube-system');
-  // rest.InClusterConfig reads these fixed paths: they exist only in the controller's mount namespace.
-  const mounts = `mount -t tmpfs none /run && mkdir -p /run/secrets/kubernetes.io && cp -r '${sa}' /run/secrets/kubernetes.io/serviceaccount`;
-  cp.start(
-    'controller',
-    'unshare',
-    [
-      ...['-m', '--propagation', 'private', 'sh', '-c', `${mounts} && exec '${CONTROLLER}' "$@"`, 'controller'],
-      ...['--listen-addr', `127.0.0.1:${http}`, '--listen-metrics-addr', `127.0.0.1:${metrics}`, '--key-size', '2048'],
-    ],
-    { ...process.env, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(cp.apiPort) },
-  );
-  certUrl = `http://127.0.0.1:${http}/v1/cert.pem`;
-  await until('the controller certificate', () =>
-    execFileSync('curl', ['-sf', certUrl], { encoding: 'utf8' }).includes('BEGIN CERTIFICATE') ? true : undefined,
-  );
+  ({ certUrl } = await startSealedSecretsController(cp, dir, 'controller', {
+    apiPort: cp.apiPort,
+    token: cp.token,
+    caPem: readFileSync(cp.ca),
+  }));
 }, 180_000);
 
 afterAll(() => cp?.stop(), 60_000);
