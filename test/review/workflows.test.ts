@@ -55,6 +55,10 @@ test("CI's steps are written once: the workflows' test jobs and .ci/run call the
   expect(runs(wf('main.yml').jobs.test)).toEqual(verify);
   expect(runs(wf('pull-request.yml').jobs.test ?? Object.values(wf('pull-request.yml').jobs)[0])).toEqual(expect.arrayContaining(verify));
   const ci = fs.readFileSync(path.join(ROOT, '.ci/run'), 'utf8');
-  for (const command of ['npm ci', 'npm test', 'npm run synth', 'npm run check']) expect(ci).toMatch(new RegExp(`^${command}( |$)`, 'm'));
+  // .ci/run calls README's test command exactly as README states it, then synth and check as a user would.
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const testCommand = /Set up and run the tests[\s\S]*?```sh\n(.+)\n```/.exec(readme)?.[1];
+  expect(testCommand).toBe('npm ci && npm test');
+  expect(ci.split('\n')).toEqual(expect.arrayContaining([testCommand, 'npm run synth', 'npm run check']));
   for (const file of files) expect(fs.readFileSync(path.join(WORKFLOWS, file), 'utf8')).not.toMatch(/npx jest|tsc -p/);
 });
