@@ -2,6 +2,7 @@
 // enums and formats (kubernetes-models' validators), unknown fields (client-node's field
 // metadata), object names and labels.
 import { FIELDS_ADDED_AFTER, KUBERNETES_VERSION, lookupApi } from './api-versions';
+import { crdFieldProblems } from './crd-fields';
 import { crdPackageOf, modelAttributes, schemaValidator, topLevelModel, type AjvError } from './k8s-modules';
 import { isObject } from './model';
 import type { FieldPath, KubeObject, PathSegment, Severity, Violation } from './types';
@@ -130,6 +131,15 @@ export function checkSchema(o: KubeObject, custom: CustomResources): SchemaViola
     // validated against it even when its CRD is in the set or declared as provided.
     const validate = schemaValidator(apiVersion, kind);
     if (validate && !validate(o)) out.push(...fromAjv(o, validate.errors ?? []));
+    for (const p of crdFieldProblems({ apiVersion, kind, ...o })) {
+      const guess = closest(p.field, [...p.known]);
+      out.push({
+        ruleId: 'unknown-field',
+        path: p.path,
+        found: `unknown field ${show(p.field)} in ${p.owner}`,
+        fix: guess ? `did you mean ${show(guess)}?` : `remove it; ${p.owner} has: ${p.known.join(', ')}`,
+      });
+    }
   } else if (!isCustom) {
     const api = lookupApi(apiVersion, kind);
     if (!api.served) return [{ ruleId: 'api-version', path: ['apiVersion'], found: api.found, fix: api.fix }];
