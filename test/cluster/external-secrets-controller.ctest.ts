@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { synthesizeEnvironment, writeOutputs } from '../../app/synth';
+import { checkSchema } from '../../check/schema';
 import { freePort, startControlPlane, toolchainPath, until as untilIn, type OwnControlPlane } from './own-control-plane';
 
 const CONTROLLER = toolchainPath('TOOLCHAIN_EXTERNAL_SECRETS');
@@ -89,3 +90,22 @@ test('a value changed in the store reaches the Secret on the next sync', async (
   await until('the refreshed value', () => (secretValue('tasknote-smtp', 'password') === 'CANARY-smtp-rotated-92' ? true : undefined));
   expect(secretValue('tasknote-smtp', 'username')).toBe('mailer');
 }, 180_000);
+
+test("a misspelled field: the API server's strict field validation refuses it, and check finds it offline", () => {
+  const [good] = synthesizeEnvironment('staging', {
+    overrides: ['secrets={"provider":"external-secrets","store":{"kind":"ClusterSecretStore","name":"offline-fake"}}'],
+  })
+    .files.flatMap((f) => f.objects)
+    .filter((o) => o.kind === 'ExternalSecret') as any[];
+  const typo = {
+    ...good,
+    spec: { ...good.spec, data: [{ ...good.spec.data[0], remoteRef: { ...good.spec.data[0].remoteRef, proprety: 'x' } }] },
+  };
+  expect(cp.strictDryRun(good)).toMatchObject({ status: 0 });
+  const refused = cp.strictDryRun(typo);
+  expect(refused.status).not.toBe(0);
+  expect(refused.stderr).toContain('.spec.data[0].remoteRef.proprety: field not declared in schema');
+  expect(checkSchema(typo, { kinds: new Set(), groups: new Set() }).map((v) => `${v.ruleId} ${v.path.join('.')}`)).toEqual([
+    'unknown-field spec.data.0.remoteRef.proprety',
+  ]);
+});

@@ -4,7 +4,7 @@
 // directory with every process's log. `processGroup` starts and stops a test's processes;
 // `startSealedSecretsController` runs the real controller against any API server on 127.0.0.1
 // (a control plane of the test's own, or the lane's clusters: test/cluster/gitops.ctest.ts).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -52,6 +52,8 @@ export interface OwnControlPlane {
   /** The API server's self-signed serving certificate, which is also its CA. */
   readonly ca: string;
   kubectl(...args: string[]): string;
+  /** A server-side dry run with strict field validation of one object: what the API server says of it, changing nothing. */
+  strictDryRun(obj: object): { status: number; stderr: string };
   /** Starts a process whose output goes to `<dir>/<name>.log`; stopped by `stop()`. */
   start(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): void;
   stop(): Promise<void>;
@@ -179,5 +181,16 @@ export async function startControlPlane(prefix: string): Promise<OwnControlPlane
     await stop();
     throw err;
   }
-  return { dir, kubeconfig, apiPort, token, ca, kubectl, start, stop };
+  const strictDryRun = (obj: object) => {
+    const r = spawnSync(
+      kubectlBin,
+      ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'],
+      {
+        input: JSON.stringify(obj),
+        encoding: 'utf8',
+      },
+    );
+    return { status: r.status ?? -1, stderr: r.stderr };
+  };
+  return { dir, kubeconfig, apiPort, token, ca, kubectl, strictDryRun, start, stop };
 }

@@ -8,8 +8,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { runSeal } from '../../app/commands/seal';
 import { synthesizeConfig, writeOutputs } from '../../app/synth';
+import { checkSchema } from '../../check/schema';
 import { loadEnvironment } from '../../environments/load';
 import { resolveImages } from '../../environments/images';
 import { loadSealedFiles } from '../../environments/sealed-store';
@@ -121,3 +123,15 @@ test("a SealedSecret sealed with another cluster's certificate is refused, and i
   // The Secret keeps the value the controller unsealed before.
   expect(secretValue('tasknote-admin', 'token')).toBe('CANARY-admin-77');
 }, 120_000);
+
+test("a misspelled field: the API server's strict field validation refuses it, and check finds it offline", () => {
+  const good = parse(readFileSync(join(repo(), 'environments', 'sealed', 'staging', 'tasknote-smtp.yaml'), 'utf8'));
+  const typo = { ...good, spec: { ...good.spec, template: { ...good.spec.template, typ: 'Opaque' } } };
+  expect(cp.strictDryRun(good)).toMatchObject({ status: 0 });
+  const refused = cp.strictDryRun(typo);
+  expect(refused.status).not.toBe(0);
+  expect(refused.stderr).toContain('.spec.template.typ: field not declared in schema');
+  expect(checkSchema(typo, { kinds: new Set(), groups: new Set() }).map((v) => `${v.ruleId} ${v.path.join('.')}`)).toEqual([
+    'unknown-field spec.template.typ',
+  ]);
+});
