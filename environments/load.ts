@@ -1,9 +1,9 @@
 // Loading an environment: pick its file, apply `--set` overrides, validate, and say exactly what is wrong.
-import { transformSync } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { registerTypeScript } from './require-typescript';
 import { EnvironmentConfig, EnvironmentInput, environmentSchema } from './schema';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../core/environment-names';
 
@@ -16,10 +16,8 @@ const REPO_ROOT = resolve(__dirname, '..');
  * command before its error handling is in place, nor a position inside the compiled CLI.
  */
 function requireEnvironmentFile(file: string): Record<string, unknown> {
-  // Under tsx (the sources) and jest, `.ts` already loads; the compiled CLI (plain Node, whose
-  // require knows .js, .json and .node) registers tsx's require hook the first time it needs one.
-  const extensions = require.extensions as Record<string, unknown>;
-  if (Object.keys(extensions).length > 0 && !('.ts' in extensions)) require('tsx/cjs/api').register();
+  // Under tsx (the sources) and jest, `.ts` already loads; the compiled CLI registers a hook of its own.
+  if (Object.keys(require.extensions).length > 0) registerTypeScript();
   return require(file);
 }
 
@@ -71,6 +69,8 @@ export function syntaxErrorOf(file: string): string | undefined {
     return `${shown(file)}: cannot be read: ${(err as Error).message}`;
   }
   try {
+    // Loaded here, not at the top: only a failed load needs it (esbuild costs about 8 ms to load).
+    const { transformSync } = require('esbuild') as typeof import('esbuild');
     transformSync(source, { loader: 'ts', sourcefile: file, format: 'cjs', logLevel: 'silent' });
     return undefined;
   } catch (err) {
