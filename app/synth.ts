@@ -3,8 +3,9 @@
 import { ApiObject } from 'cdk8s';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { writeCacheFile } from '../core/cache-file';
 import type { DnsPeer } from '../core/dns-peer';
 import type { KubeObject } from '../core/kube-object';
 import { version as YAML_VERSION } from 'yaml/package.json';
@@ -166,14 +167,8 @@ export class RenderCache {
         n += 1;
       }
     }
-    try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ key: RenderCache.key, entries }));
-      renameSync(tmp, this.file);
-    } catch {
-      // A read-only checkout synthesizes without a cache.
-    }
+    // A read-only checkout synthesizes without a cache.
+    writeCacheFile(this.file, JSON.stringify({ key: RenderCache.key, entries }));
   }
 }
 

@@ -7,8 +7,9 @@
 //
 // Under tsx (the sources) and jest, `.ts` already loads, and this hook is not registered.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeCacheFile } from '../core/cache-file';
 import { REPO_ROOT } from '../core/repo-root';
 
 const CACHE_DIR = join(REPO_ROOT, '.cache', 'tasknote-ts');
@@ -36,14 +37,7 @@ function javaScriptOf(filename: string, source: string): string {
   // A syntax error throws esbuild's failure, with its `errors` and their locations (environments/load.ts reads them).
   const { transformSync } = require('esbuild') as typeof import('esbuild');
   const code = transformSync(source, { ...TRANSFORM, sourcefile: filename }).code;
-  try {
-    mkdirSync(CACHE_DIR, { recursive: true });
-    const tmp = `${cached}.${process.pid}.tmp`;
-    writeFileSync(tmp, header + code);
-    renameSync(tmp, cached);
-  } catch {
-    // A read-only checkout transforms every time.
-  }
+  writeCacheFile(cached, header + code);
   return code;
 }
 
