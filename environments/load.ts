@@ -264,7 +264,9 @@ export function formatIssues(input: unknown, error: z.ZodError, schema: AnySchem
 
 /** Validates raw environment input; throws a ConfigError listing every problem. */
 export function validateEnvironment(environment: string, input: unknown): EnvironmentConfig {
-  const result = environmentSchema.safeParse(input);
+  // Without zod's compiled fast path: it compiles a parser (`new Function`) per object schema on
+  // first use, which costs more than the three parses a synth makes (about 9 ms of 13).
+  const result = environmentSchema.safeParse(input, { jitless: true });
   if (!result.success) throw new ConfigError(environment, formatIssues(input, result.error));
   if (result.data.name !== environment) {
     throw new ConfigError(environment, [
