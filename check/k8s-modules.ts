@@ -186,11 +186,15 @@ export function schemaValidator(apiVersion: string, kind: string): SchemaValidat
   return validators.get(key);
 }
 
+/** The model files of client-node, listed once: the unknown-field walk asks about every type it meets ('string', 'Date', …). */
+let modelFiles: ReadonlySet<string> | undefined;
+const isModelFile = (file: string) => (modelFiles ??= new Set(fs.readdirSync(CLIENT_MODELS_DIR))).has(file);
+
 /** The attributes of a client-node model such as `V1Container`, or undefined when it has none. */
 export function modelAttributes(name: string): readonly Attribute[] | undefined {
   if (!models.has(name)) {
     const file = path.join(CLIENT_MODELS_DIR, `${name}.js`);
-    if (!/^\w+$/.test(name) || !fs.existsSync(file)) {
+    if (!/^\w+$/.test(name) || !isModelFile(`${name}.js`)) {
       models.set(name, undefined);
     } else {
       const table = new RegExp(`^${name}\\.attributeTypeMap = (\\[[\\s\\S]*?\\n\\]);$`, 'm').exec(fs.readFileSync(file, 'utf8'));
