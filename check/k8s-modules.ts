@@ -152,13 +152,7 @@ function evaluate({ file, code }: { file: string; code: string }): Record<string
 
 /** The CommonJS bundle of an entry module inside kubernetes-models, from the cache when it is there. */
 function bundle(entry: string): { file: string; code: string } {
-  const versions = [
-    'kubernetes-models',
-    '@kubernetes-models/apimachinery',
-    '@kubernetes-models/validate',
-    'esbuild',
-    ...Object.values(CRD_PACKAGES),
-  ]
+  const versions = ['kubernetes-models', '@kubernetes-models/apimachinery', '@kubernetes-models/validate', 'esbuild', ...Object.values(CRD_PACKAGES)]
     .map((name) => JSON.parse(fs.readFileSync(path.join(packageDir(name), 'package.json'), 'utf8')).version)
     .join(',');
   const file = path.join(CACHE_DIR, `validators-${createHash('sha256').update(`${versions}\n${entry}`).digest('hex').slice(0, 16)}.cjs`);

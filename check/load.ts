@@ -69,11 +69,21 @@ export function loadFiles(files: readonly string[], cache?: ContentCache): Loade
 
 /** The cache of parsed files, in the checkout's .cache/: parsing is most of what checking dist/ costs. */
 export function openParseCache(file = path.join(REPO_ROOT, '.cache', 'tasknote-check', 'parsed.json')): ContentCache {
-  return ContentCache.open(file, PARSE_KEY);
+  return ContentCache.open(file, parseKey());
 }
 
-/** What parsing depends on besides the text: the parser and how it is called (bump the last part when parseYaml changes). */
-const PARSE_KEY = `yaml ${YAML_VERSION} 1.1 unique-keys aliases<=100 objects 1`;
+/**
+ * What parsing depends on besides the text: the `yaml` version and this file, which says how it
+ * is called and what becomes of the documents (an edit here is a new key). Unreadable, no key
+ * matches, and nothing is served from the cache.
+ */
+function parseKey(): string {
+  try {
+    return `yaml ${YAML_VERSION} ${ContentCache.hash(fs.readFileSync(__filename, 'utf8'))}`;
+  } catch {
+    return `unkeyed ${process.pid} ${Date.now()}`;
+  }
+}
 
 function parseYamlCached(text: string, source: string, cache: ContentCache): { items: SourcedObject[]; problems: LoadProblem[] } {
   const hash = ContentCache.hash(text);

@@ -51,9 +51,7 @@ export function checkHostname(value: string): string | undefined {
     value.includes('.') &&
     !isSloppyIPv4(value) &&
     value.split('.').every((p) => p.length <= 63 && DNS_SUBDOMAIN_PART.test(p));
-  return ok
-    ? undefined
-    : 'must be a lower-case DNS host name with at least one dot, such as tasknote.example.com (not an IP address, URL or wildcard)';
+  return ok ? undefined : 'must be a lower-case DNS host name with at least one dot, such as tasknote.example.com (not an IP address, URL or wildcard)';
 }
 
 export function checkPort(value: number): string | undefined {
@@ -135,23 +133,16 @@ export function checkScalingRules(rules: ScalingRulesSpec): { path: string; prob
     problems.push({ path: 'stabilizationWindowSeconds', problem: `(${s}) must be an integer from 0 to 3600` });
   }
   if (rules.selectPolicy !== undefined && !(SELECT_POLICIES as readonly string[]).includes(rules.selectPolicy)) {
-    problems.push({
-      path: 'selectPolicy',
-      problem: `(${JSON.stringify(rules.selectPolicy)}) must be one of: ${SELECT_POLICIES.join(', ')}`,
-    });
+    problems.push({ path: 'selectPolicy', problem: `(${JSON.stringify(rules.selectPolicy)}) must be one of: ${SELECT_POLICIES.join(', ')}` });
   }
   if (rules.policies !== undefined && rules.policies.length === 0) {
     problems.push({ path: 'policies', problem: '([]) must hold at least one policy' });
   }
   (rules.policies ?? []).forEach((p, i) => {
     if (!(SCALING_POLICY_TYPES as readonly string[]).includes(p.type)) {
-      problems.push({
-        path: `policies.${i}.type`,
-        problem: `(${JSON.stringify(p.type)}) must be one of: ${SCALING_POLICY_TYPES.join(', ')}`,
-      });
+      problems.push({ path: `policies.${i}.type`, problem: `(${JSON.stringify(p.type)}) must be one of: ${SCALING_POLICY_TYPES.join(', ')}` });
     }
-    if (!Number.isInteger(p.value) || p.value < 1)
-      problems.push({ path: `policies.${i}.value`, problem: `(${p.value}) must be an integer >= 1` });
+    if (!Number.isInteger(p.value) || p.value < 1) problems.push({ path: `policies.${i}.value`, problem: `(${p.value}) must be an integer >= 1` });
     if (!Number.isInteger(p.periodSeconds) || p.periodSeconds < 1 || p.periodSeconds > 1800) {
       problems.push({ path: `policies.${i}.periodSeconds`, problem: `(${p.periodSeconds}) must be an integer from 1 to 1800` });
     }
