@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { registerTypeScript } from './require-typescript';
+import { requireTypeScript } from './require-typescript';
 import { EnvironmentConfig, EnvironmentInput, environmentSchema } from './schema';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../core/environment-names';
 
@@ -17,8 +17,7 @@ const REPO_ROOT = resolve(__dirname, '..');
  */
 function requireEnvironmentFile(file: string): Record<string, unknown> {
   // Under tsx (the sources) and jest, `.ts` already loads; the compiled CLI registers a hook of its own.
-  if (Object.keys(require.extensions).length > 0) registerTypeScript();
-  return require(file);
+  return requireTypeScript(file) as Record<string, unknown>;
 }
 
 /** Invalid environment configuration; `problems` has one line per field. */

@@ -1,7 +1,8 @@
 // How the compiled CLI (plain Node, whose require knows .js, .json and .node) loads the environment
 // files from source: a `.ts` require hook that strips the types with esbuild's `transform`, with an
-// inline source map so that an exception names its place in the `.ts` file, and remembers each
-// file's output in `.cache/tasknote-ts/`, keyed by its content. A warm synth thus starts no
+// inline source map so that an exception can name its place in the `.ts` file (Node reads the maps
+// only when a load failed, see requireTypeScript), and remembers each file's output in
+// `.cache/tasknote-ts/`, keyed by its content. A warm synth thus starts no
 // esbuild at all (its service process costs about 50 ms to start), and an edit to an environment
 // file takes effect at the very next run: a different content is a different key.
 //
@@ -41,11 +42,43 @@ function javaScriptOf(filename: string, source: string): string {
   return code;
 }
 
-/** Lets `require` load `.ts` files, unless something (tsx, jest) already does. */
-export function registerTypeScript(): void {
+/** The files this hook compiled, and whether Node maps their stack traces through the inline maps. */
+const compiled = new Set<string>();
+let mapped = false;
+
+/**
+ * Lets `require` load `.ts` files, unless something (tsx, jest) already does; true when this hook
+ * does it.
+ */
+function registerTypeScript(): boolean {
   const extensions = require.extensions as unknown as Record<string, Loader>;
-  if ('.ts' in extensions) return;
-  // Stack traces of the transformed files point into their sources, through the inline maps.
-  process.setSourceMapsEnabled(true);
-  extensions['.ts'] = (module, filename) => module._compile(javaScriptOf(filename, readFileSync(filename, 'utf8')), filename);
+  // jest's require has no extensions at all (and loads .ts itself).
+  if (Object.keys(extensions).length === 0) return false;
+  if ('.ts' in extensions) return extensions['.ts'] === loadTypeScript;
+  extensions['.ts'] = loadTypeScript;
+  return true;
+}
+
+const loadTypeScript: Loader = (module, filename) => {
+  compiled.add(filename);
+  module._compile(javaScriptOf(filename, readFileSync(filename, 'utf8')), filename);
+};
+
+/**
+ * `require(file)` for a `.ts` file. Through this hook, the files are first compiled without source
+ * maps: Node reading the inline maps cost about 4 ms a synth. If loading throws, it is done once
+ * more with them, from fresh modules, so that the error's stack names lines and columns of the `.ts`
+ * files (environments/load.ts reports the first of them).
+ */
+export function requireTypeScript(file: string): unknown {
+  if (!registerTypeScript() || mapped) return require(file);
+  try {
+    return require(file);
+  } catch {
+    mapped = true;
+    process.setSourceMapsEnabled(true);
+    for (const f of compiled) delete require.cache[f];
+    compiled.clear();
+    return require(file);
+  }
 }
