@@ -1,10 +1,10 @@
 // Synthesis of environments: in memory first (validated and checked), then written to dist/<env>/
 // atomically, so a failed synth leaves the previous output untouched.
 import { ApiObject } from 'cdk8s';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { ContentCache, plainJson } from '../core/content-cache';
 import type { DnsPeer } from '../core/dns-peer';
 import type { KubeObject } from '../core/kube-object';
 import { version as YAML_VERSION } from 'yaml/package.json';
@@ -126,24 +126,11 @@ export function renderFile(file: ManifestFile, cache?: RenderCache): string {
  * Kept in .cache/tasknote-synth/ of the checkout; a missing or unreadable file is an empty cache.
  */
 export class RenderCache {
-  private readonly used = new Map<string, string>();
-  private misses = 0;
-
-  private constructor(
-    private readonly file: string,
-    private readonly previous: ReadonlyMap<string, string>,
-  ) {}
+  private constructor(private readonly cache: ContentCache) {}
 
   /** The cache of this checkout, as the last synth left it. */
   static open(file: string = join(__dirname, '..', '.cache', 'tasknote-synth', 'yaml.json')): RenderCache {
-    let entries = new Map<string, string>();
-    try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown; entries?: Record<string, string> };
-      if (data.key === RenderCache.key && data.entries) entries = new Map(Object.entries(data.entries));
-    } catch {
-      // No cache yet, or an unreadable one: start empty.
-    }
-    return new RenderCache(file, entries);
+    return new RenderCache(ContentCache.open(file, RenderCache.key));
   }
 
   /** What the rendering depends on besides the object. */
@@ -152,56 +139,19 @@ export class RenderCache {
   render(object: KubeObject): string {
     const json = plainJson(object);
     if (json === undefined) return renderObject(object);
-    const hash = createHash('sha256').update(json).digest('base64url');
-    const hit = this.used.get(hash) ?? this.previous.get(hash);
-    if (hit !== undefined) {
-      this.used.set(hash, hit);
-      return hit;
-    }
-    this.misses += 1;
+    const hash = ContentCache.hash(json);
+    const hit = this.cache.get(hash);
+    if (hit !== undefined) return hit;
     const yaml = renderObject(object);
-    this.used.set(hash, yaml);
+    this.cache.set(hash, yaml);
     return yaml;
   }
 
   /** Writes the cache when this run rendered anything new: this run's entries, then older ones, up to `limit`. */
   save(limit = 2000): void {
-    if (this.misses === 0) return;
-    const entries: Record<string, string> = Object.fromEntries(this.used);
-    let n = this.used.size;
-    for (const [hash, yaml] of this.previous) {
-      if (n >= limit) break;
-      if (!(hash in entries)) {
-        entries[hash] = yaml;
-        n += 1;
-      }
-    }
-    try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ key: RenderCache.key, entries }));
-      renameSync(tmp, this.file);
-    } catch {
-      // A read-only checkout synthesizes without a cache.
-    }
+    // A read-only checkout synthesizes without a cache.
+    this.cache.save(limit);
   }
-}
-
-/** The JSON text of a value made only of plain JSON values (objects, arrays, strings, finite numbers, booleans, null), else undefined. */
-function plainJson(value: unknown): string | undefined {
-  let plain = true;
-  const json = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
-    const raw = this[key];
-    if (raw === null || typeof raw === 'string' || typeof raw === 'boolean') return v;
-    if (typeof raw === 'number') {
-      if (!Number.isFinite(raw)) plain = false;
-    } else if (typeof raw !== 'object' || (!Array.isArray(raw) && Object.getPrototypeOf(raw) !== Object.prototype)) {
-      // undefined (in an array it would become null), functions, symbols, Dates, class instances.
-      plain = false;
-    }
-    return v;
-  });
-  return plain ? json : undefined;
 }
 
 /** True when `dir` holds exactly these files with exactly this content. */

@@ -21,10 +21,10 @@ const BUILD_INPUTS = ['bin/cli-build.js', 'package.json', 'package-lock.json', '
 /**
  * Loaded from node_modules at run time, not bundled: the Pulumi SDKs (loaded by deploy only, and
  * sharing one @pulumi/pulumi with the providers) and the ESM-only schema packages that
- * check/k8s-modules.ts reaches by path.
- * tsx: the compiled CLI registers it to load the environment files from source (environments/load.ts).
+ * check/k8s-modules.ts reaches by path; esbuild, which transforms the environment files
+ * (environments/require-typescript.ts) and bundles the validators.
  */
-const EXTERNAL = ['@pulumi/*', 'kubernetes-models', 'kubernetes-models/*', '@kubernetes/*', 'esbuild', 'tsx', 'tsx/*'];
+const EXTERNAL = ['@pulumi/*', 'kubernetes-models', 'kubernetes-models/*', '@kubernetes/*', 'esbuild'];
 /** Bumped when the stamp's meaning changes. */
 const STAMP_VERSION = 3;
 

@@ -60,17 +60,20 @@ export interface RunOptions extends CheckOptions {
 export function runCheck(items: readonly SourcedObject[], options: RunOptions = {}): TargetReport {
   const profile = options.profile ?? GENERIC_PROFILE;
   const provided = options.provided ?? [];
-  const raw: (Finding & { item?: SourcedObject })[] = [];
-  const make = (item: SourcedObject, ruleId: string, path: FieldPath, found: string, fix: string) => ({
+  const raw: RawFinding[] = [];
+  // The line is found once the waivers are applied, for the findings reported: finding it can mean
+  // parsing the file (a file from the parse cache is parsed only then).
+  const make = (item: SourcedObject, ruleId: string, path: FieldPath, found: string, fix: string): RawFinding => ({
     ruleId,
     severity: RULE_BY_ID.get(ruleId)?.severity ?? 'error',
     object: refOf(item.object),
     source: item.source,
-    line: item.locate?.(path),
+    line: undefined,
     path: formatPath(path),
     found,
     fix,
     item,
+    at: path,
   });
 
   raw.push(...loadProblemFindings(options.loadProblems ?? []));
@@ -93,12 +96,14 @@ export function runCheck(items: readonly SourcedObject[], options: RunOptions = 
     ruleGroups: RULE_GROUPS_OF(profile.groups),
     objects: items.length,
     rulesRun: SCHEMA_RULES.length + active.length + WAIVER_RULES.length,
-    findings: findings.map(({ item: _item, ...f }) => f),
+    findings: findings.map(({ item, at, ...f }) => (item && at ? { ...f, line: item.locate?.(at) } : f)),
     waivers,
   };
 }
 
-type MakeFinding = (item: SourcedObject, ruleId: string, path: FieldPath, found: string, fix: string) => Finding & { item?: SourcedObject };
+/** A finding before waivers: with the object it concerns and its path, whose line is not looked up yet. */
+type RawFinding = Finding & { item?: SourcedObject; at?: FieldPath };
+type MakeFinding = (item: SourcedObject, ruleId: string, path: FieldPath, found: string, fix: string) => RawFinding;
 
 /** Files that did not parse, as `yaml-syntax` findings. */
 function loadProblemFindings(problems: NonNullable<RunOptions['loadProblems']>): Finding[] {
@@ -121,7 +126,7 @@ function loadProblemFindings(problems: NonNullable<RunOptions['loadProblems']>):
 function schemaPass(
   items: readonly SourcedObject[],
   provided: readonly string[],
-  raw: (Finding & { item?: SourcedObject })[],
+  raw: RawFinding[],
   make: MakeFinding,
 ): Set<SourcedObject> {
   const custom = customResourcesOf(
@@ -160,17 +165,15 @@ function schemaPass(
 
 const RULE_GROUPS_OF = (groups: readonly RuleGroup[]) => [...new Set(groups)].sort();
 
-type Make = (item: SourcedObject, ruleId: string, path: FieldPath, found: string, fix: string) => Finding & { item?: SourcedObject };
-
 /** Moves waived findings out, and reports waivers that lack a reason, name no rule or silence nothing. */
 function applyWaivers(
   items: readonly SourcedObject[],
-  raw: (Finding & { item?: SourcedObject })[],
-  make: Make,
+  raw: RawFinding[],
+  make: MakeFinding,
   couldFire: (item: SourcedObject, ruleId: string) => boolean,
 ) {
-  const findings: (Finding & { item?: SourcedObject })[] = [];
-  const waiverFindings: (Finding & { item?: SourcedObject })[] = [];
+  const findings: RawFinding[] = [];
+  const waiverFindings: RawFinding[] = [];
   const waivers = new Map<SourcedObject, Map<string, { reason: string; used: number }>>();
   for (const item of items) {
     const annotations = item.object.metadata?.annotations;

@@ -2,13 +2,14 @@
 import fs from 'node:fs';
 import { UserError } from '../core/user-error';
 import { runCheck } from './engine';
+import type { ContentCache } from '../core/content-cache';
 import { listFiles, loadFiles } from './load';
 import { summarize } from './report';
 import type { CheckOptions, CheckReport, KubeObject, Profile, SourcedObject } from './types';
 
 export { ALL_RULES, WAIVER_PREFIX, formatPath } from './engine';
 export { describeProfile, formatReport, summarize, type ReportFormat } from './report';
-export { parseYaml } from './load';
+export { openParseCache, parseYaml } from './load';
 export { PROVIDED_ANNOTATION } from './model';
 export { KUBERNETES_VERSION } from './api-versions';
 export * from './types';
@@ -22,9 +23,14 @@ export function checkObjects(objects: readonly { source: string; object: KubeObj
   return summarize([runCheck(items, options)]);
 }
 
+/** How files are read: `parseCache` (see `openParseCache`) spares parsing a file parsed before. */
+export interface LoadOptions {
+  readonly parseCache?: ContentCache;
+}
+
 /** Checks YAML files and directories of hand-written or generated manifests. */
-export function checkPaths(paths: readonly string[], options: CheckOptions = {}): CheckReport {
-  const loaded = loadFiles(listFiles(paths));
+export function checkPaths(paths: readonly string[], { parseCache, ...options }: CheckOptions & LoadOptions = {}): CheckReport {
+  const loaded = loadFiles(listFiles(paths), parseCache);
   return summarize([runCheck(loaded.items, { ...options, name: options.name ?? paths.join(' '), loadProblems: loaded.problems })]);
 }
 
@@ -38,10 +44,13 @@ export interface DirectoryTarget {
 }
 
 /** Checks several directories, each under its own profile (the caller's: check knows no environment names). */
-export function checkDirectories(dirs: readonly DirectoryTarget[], options: Omit<CheckOptions, 'profile' | 'name'> = {}): CheckReport {
+export function checkDirectories(
+  dirs: readonly DirectoryTarget[],
+  { parseCache, ...options }: Omit<CheckOptions, 'profile' | 'name'> & LoadOptions = {},
+): CheckReport {
   const targets = dirs.map((t) => {
     if (!fs.existsSync(t.dir)) throw new UserError(`${t.dir} does not exist${t.missingHint ? `: ${t.missingHint}` : ''}`, 2);
-    const loaded = loadFiles(listFiles([t.dir]));
+    const loaded = loadFiles(listFiles([t.dir]), parseCache);
     return runCheck(loaded.items, { ...options, name: t.name, profile: t.profile, loadProblems: loaded.problems });
   });
   return summarize(targets);

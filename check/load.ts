@@ -2,6 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { version as YAML_VERSION } from 'yaml/package.json';
+import { ContentCache, plainJson } from '../core/content-cache';
+import { REPO_ROOT } from '../core/repo-root';
 import { UserError } from '../core/user-error';
 import { isObject } from './model';
 import type { FieldPath, KubeObject, SourcedObject } from './types';
@@ -47,15 +50,56 @@ export function listFiles(paths: readonly string[]): string[] {
   return files;
 }
 
-export function loadFiles(files: readonly string[]): Loaded {
+/**
+ * Reads and parses the files. With a cache, a file whose text was parsed before into objects (and
+ * nothing else: no problems, only plain JSON values) is not parsed again; its objects come from the
+ * cache, and the file is parsed only if a finding asks for a line.
+ */
+export function loadFiles(files: readonly string[], cache?: ContentCache): Loaded {
   const items: SourcedObject[] = [];
   const problems: LoadProblem[] = [];
   for (const file of files) {
-    const parsed = parseYaml(fs.readFileSync(file, 'utf8'), file);
+    const text = fs.readFileSync(file, 'utf8');
+    const parsed = cache ? parseYamlCached(text, file, cache) : parseYaml(text, file);
     items.push(...parsed.items);
     problems.push(...parsed.problems);
   }
   return { items, problems, files: [...files] };
+}
+
+/** The cache of parsed files, in the checkout's .cache/: parsing is most of what checking dist/ costs. */
+export function openParseCache(file = path.join(REPO_ROOT, '.cache', 'tasknote-check', 'parsed.json')): ContentCache {
+  return ContentCache.open(file, parseKey());
+}
+
+/**
+ * What parsing depends on besides the text: the `yaml` version and this file, which says how it
+ * is called and what becomes of the documents (an edit here is a new key). Unreadable, no key
+ * matches, and nothing is served from the cache.
+ */
+function parseKey(): string {
+  try {
+    return `yaml ${YAML_VERSION} ${ContentCache.hash(fs.readFileSync(__filename, 'utf8'))}`;
+  } catch {
+    return `unkeyed ${process.pid} ${Date.now()}`;
+  }
+}
+
+function parseYamlCached(text: string, source: string, cache: ContentCache): { items: SourcedObject[]; problems: LoadProblem[] } {
+  const hash = ContentCache.hash(text);
+  const hit = cache.get(hash);
+  if (hit !== undefined) {
+    let parsed: ReturnType<typeof parseYaml> | undefined;
+    const objects = JSON.parse(hit) as KubeObject[];
+    return {
+      items: objects.map((object, i) => ({ source, object, locate: (p) => (parsed ??= parseYaml(text, source)).items[i].locate?.(p) })),
+      problems: [],
+    };
+  }
+  const parsed = parseYaml(text, source);
+  const json = parsed.problems.length === 0 ? plainJson(parsed.items.map((item) => item.object)) : undefined;
+  if (json !== undefined) cache.set(hash, json);
+  return parsed;
 }
 
 /**

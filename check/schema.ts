@@ -4,6 +4,7 @@
 import { FIELDS_ADDED_AFTER, KUBERNETES_VERSION, lookupApi } from './api-versions';
 import { crdFieldProblems } from './crd-fields';
 import { crdPackageOf, modelAttributes, schemaValidator, topLevelModel, type AjvError } from './k8s-modules';
+import { remembered } from '../core/remembered';
 import { isObject } from './model';
 import type { FieldPath, KubeObject, PathSegment, Severity, Violation } from './types';
 
@@ -78,30 +79,13 @@ const LABEL_NAMED = new Set(['Namespace', 'Service']);
 export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 export const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
 
-// The same few label keys and values recur on every object: remember each verdict (pure functions
-// of the string; the maps stay small, one entry per distinct key or value).
-const labelKeyVerdicts = new Map<string, boolean>();
-const labelValueVerdicts = new Map<string, boolean>();
-
-function validLabelKey(k: string): boolean {
-  let ok = labelKeyVerdicts.get(k);
-  if (ok === undefined) {
-    const slash = k.lastIndexOf('/');
-    const [prefix, name] = slash >= 0 ? [k.slice(0, slash), k.slice(slash + 1)] : [undefined, k];
-    ok = (prefix === undefined || DNS_SUBDOMAIN.test(prefix)) && LABEL_NAME.test(name) && name.length <= 63;
-    if (labelKeyVerdicts.size < 10_000) labelKeyVerdicts.set(k, ok);
-  }
-  return ok;
-}
-
-function validLabelValue(v: string): boolean {
-  let ok = labelValueVerdicts.get(v);
-  if (ok === undefined) {
-    ok = v.length <= 63 && LABEL_VALUE.test(v);
-    if (labelValueVerdicts.size < 10_000) labelValueVerdicts.set(v, ok);
-  }
-  return ok;
-}
+// The same few label keys and values recur on every object: each verdict is remembered.
+const validLabelKey = remembered((k) => {
+  const slash = k.lastIndexOf('/');
+  const [prefix, name] = slash >= 0 ? [k.slice(0, slash), k.slice(slash + 1)] : [undefined, k];
+  return (prefix === undefined || DNS_SUBDOMAIN.test(prefix)) && LABEL_NAME.test(name) && name.length <= 63;
+});
+const validLabelValue = remembered((v) => v.length <= 63 && LABEL_VALUE.test(v));
 
 export const show = (v: unknown): string => {
   const s = JSON.stringify(v) ?? String(v);

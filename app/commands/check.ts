@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import path from 'node:path';
-import { ALL_RULES, checkDirectories, checkPaths, formatReport, type CheckReport, type ReportFormat } from '../../check';
+import { ALL_RULES, checkDirectories, checkPaths, formatReport, openParseCache, type CheckReport, type ReportFormat } from '../../check';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../core/environment-names';
 import { CHECK_PROFILE_NAMES, CHECK_PROFILES, profileForEnvironment } from '../check-profiles';
 import { UserError } from '../../core/user-error';
@@ -52,9 +52,10 @@ export function registerCheck(program: Command): void {
       }
       if (paths.length > 0 && flags.env)
         throw new UserError('pass either --env or paths, not both: --env checks dist/<env>, paths check the given YAML', 2);
+      const parseCache = openParseCache();
       const report: CheckReport =
         paths.length > 0
-          ? checkPaths(paths, { profile: CHECK_PROFILES[flags.profile], provided: flags.provided })
+          ? checkPaths(paths, { profile: CHECK_PROFILES[flags.profile], provided: flags.provided, parseCache })
           : checkDirectories(
               (flags.env ? [flags.env] : ENVIRONMENT_NAMES).map((env) => ({
                 name: env,
@@ -62,8 +63,9 @@ export function registerCheck(program: Command): void {
                 profile: profileForEnvironment(env),
                 missingHint: `run \`npm run synth\` first (or \`npm run synth -- --env ${env}\`)`,
               })),
-              { provided: flags.provided },
+              { provided: flags.provided, parseCache },
             );
+      parseCache.save();
       process.stdout.write(formatReport(report, flags.format));
       if (!report.ok) process.exitCode = 1;
     });

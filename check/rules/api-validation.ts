@@ -4,6 +4,8 @@
 // is one defect class; every fact below was read from that code and is exercised by a case in
 // test/fixtures/apiserver-catalogue/ that the cluster lane submits to a real API server.
 import { standardCronError } from '../../core/private/cron';
+import { remembered } from '../../core/remembered';
+import { nodeKnowsTimeZone } from '../../core/value-rules';
 import { asArray, asRecord, isObject, selectorMatches, stringMap, type Container, type Workload } from '../model';
 import { kindRule, workloadRule, type Rule } from '../rule';
 import { DNS_LABEL, DNS_SUBDOMAIN, LABEL_NAME, LABEL_VALUE, show } from '../schema';
@@ -38,16 +40,12 @@ function timeZoneProblem(zone: string): string | undefined {
   if (zone.split('/').some((part) => part === '.' || part === '..' || part.startsWith('-') || !/^[A-Za-z.\-_0-9+]{1,14}$/.test(part)))
     return 'is not an IANA time zone name';
   if (zone.toLowerCase() === 'local') return 'is not an explicit time zone';
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return undefined;
-  } catch {
-    return 'is not in the time zone database';
-  }
+  return nodeKnowsTimeZone(zone) ? undefined : 'is not in the time zone database';
 }
 
+// Label keys and values recur on every object: each verdict is remembered.
 /** Why a label key is invalid: an optional DNS subdomain prefix and `/`, then a name of at most 63. */
-export function labelKeyProblem(key: string): string | undefined {
+export const labelKeyProblem = remembered((key): string | undefined => {
   const parts = key.split('/');
   if (parts.length > 2) return 'holds more than one /';
   const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
@@ -55,12 +53,13 @@ export function labelKeyProblem(key: string): string | undefined {
   if (name.length > 63 || !LABEL_NAME.test(name))
     return "has a name that is not at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric";
   return undefined;
-}
+});
 
-const labelValueProblem = (value: string): string | undefined =>
+const labelValueProblem = remembered((value): string | undefined =>
   value.length > 63 || !LABEL_VALUE.test(value)
     ? "is not at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric"
-    : undefined;
+    : undefined,
+);
 
 const sc = (c: Container) => asRecord(c.container.securityContext);
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;

@@ -6,7 +6,9 @@ import {
   checkPort,
   checkTimeZone,
   isDigestPinned,
+  nodeKnowsTimeZone,
 } from '../../core/value-rules';
+import { TIME_ZONES } from '../../core/private/time-zones';
 import { DIGEST } from '../constructs/helpers';
 
 describe('checkImageRef', () => {
@@ -133,6 +135,25 @@ describe('checkCron: exactly what robfig/cron ParseStandard (the API server) tak
   ])('fails on %p, saying why as the API server does', (v, why) => {
     expect(checkCron(v)).toMatch(/^must be a cron schedule as Kubernetes takes it: /);
     expect(checkCron(v)).toContain(`; here: ${why}`);
+  });
+});
+
+describe('nodeKnowsTimeZone', () => {
+  // It answers canonical zones and UTC without building a formatter: the answer must still be the formatter's.
+  const formatterTakes = (zone: string) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  test('agrees with Intl.DateTimeFormat on every zone the API server embeds, and on names it refuses', () => {
+    const zones = [...TIME_ZONES, 'utc', 'Local', 'Mars/Olympus', 'Etc/GMT+14', 'Etc/GMT+15', ''];
+    expect(zones.filter((z) => nodeKnowsTimeZone(z) !== formatterTakes(z))).toEqual([]);
+    expect(nodeKnowsTimeZone('Mars/Olympus')).toBe(false);
+    expect(nodeKnowsTimeZone('UTC')).toBe(true);
   });
 });
 
