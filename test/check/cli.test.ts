@@ -2,27 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../app/cli';
+import { runCheckCli as run } from './run-check-cli';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'check');
 const GOOD = path.join(FIXTURES, 'good');
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  process.exitCode = undefined;
-  try {
-    await main(['check', ...args]);
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, out, err };
-}
 
 /** A directory holding the good fixture plus one broken manifest. */
 function brokenDir(extra: string): string {

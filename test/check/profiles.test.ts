@@ -3,29 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHECK_PROFILES, ENVIRONMENT_PROFILES } from '../../app/check-profiles';
-import { main } from '../../app/cli';
+import { runCheckCli as run } from './run-check-cli';
 import { ALL_RULES, checkPaths, formatReport, GENERIC_PROFILE } from '../../check';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'check');
 const OTHER = path.join(FIXTURES, 'other-stack');
 const GOOD = path.join(FIXTURES, 'good');
 const PROVIDED = ['Secret/linkshelf-tls', 'Secret/linkshelf-db'];
-
-async function run(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  process.exitCode = undefined;
-  try {
-    await main(['check', ...args]);
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, out };
-}
 
 test('the check source names no TaskNote environment and imports nothing from app/ but UserError', () => {
   const dir = path.join(__dirname, '..', '..', 'check');
