@@ -6,6 +6,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, read
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 
+import type { KubeObject } from '../../core/kube-object';
 import { REPO_ROOT } from '../../core/repo-root';
 
 function required(name: string): string {
@@ -140,6 +141,20 @@ export function dryRunApply(file: string, fieldManager: string): Run {
 
 export function kubectlJson<T = any>(args: string[], kubeconfig = LANE.kubeconfig): T {
   return JSON.parse(ok(kubectl([...args, '-o', 'json'], kubeconfig)).stdout) as T;
+}
+
+/** `kubectl get` of one object by its kind and API group. */
+export function getLive(obj: KubeObject, kubeconfig = LANE.kubeconfig): Run {
+  const group = obj.apiVersion.includes('/') ? `.${obj.apiVersion.split('/')[0]}` : '';
+  const ns = obj.metadata.namespace === undefined ? [] : ['-n', obj.metadata.namespace];
+  return kubectl(['get', `${obj.kind}${group}`, obj.metadata.name, ...ns, '-o', 'json'], kubeconfig);
+}
+
+/** The pods a selector matches, leaving out those already being deleted by a rollout. */
+export function podsOf(ns: string, selector: string, kubeconfig = LANE.kubeconfig): any[] {
+  return kubectlJson<{ items: any[] }>(['get', 'pods', '-n', ns, '-l', selector], kubeconfig).items.filter(
+    (p) => p.metadata.deletionTimestamp === undefined,
+  );
 }
 
 /** A stack's own directory (its Pulumi.<env>.yaml and workspace), outside the repository. */

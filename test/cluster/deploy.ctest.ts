@@ -1,21 +1,23 @@
 // Every deploy path for real: `npm run deploy|preview|destroy` against a local control plane
 // (scripts/cluster/local-up.sh), with the real Pulumi CLI, Kubernetes and Docker build providers,
 // a real Docker engine and registry. The steps run in order; each builds on the state before it.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { loadManifestDir } from '../../review/objects';
 import { compareToLive, type KubeObject } from './live';
 import {
   CONTEXT,
   LANE,
   OTHER_SERVER,
   commitAll,
+  getLive,
   kubectl,
   kubectlJson,
   laneLog,
   lastUpdateChanges,
   makeWorkspace,
   ok,
+  podsOf,
   previewChanges,
   pulumi,
   run,
@@ -42,26 +44,7 @@ const preview = (env: string, ...more: string[]): Run =>
 function synthesized(env: string, images: { api: string; worker: string }): KubeObject[] {
   const out = join(ws, 'dist-lane');
   ok(tasknote(ws, ['synth', '--env', env, '--out', out, '--image', `api=${images.api}`, '--image', `worker=${images.worker}`]));
-  return readdirSync(join(out, env))
-    .filter((f) => f.endsWith('.yaml'))
-    .flatMap((f) =>
-      parseAllDocuments(readFileSync(join(out, env, f), 'utf8'), { version: '1.1' }).map((d) => d.toJS() as KubeObject | null),
-    )
-    .filter((o): o is KubeObject => o !== null);
-}
-
-/** `kubectl get` of one object by its kind and API group. */
-function getLive(obj: KubeObject): Run {
-  const group = obj.apiVersion.includes('/') ? `.${obj.apiVersion.split('/')[0]}` : '';
-  const ns = obj.metadata.namespace === undefined ? [] : ['-n', obj.metadata.namespace];
-  return kubectl(['get', `${obj.kind}${group}`, obj.metadata.name, ...ns, '-o', 'json']);
-}
-
-/** The pods a selector matches, leaving out those already being deleted by a rollout. */
-function podsOf(ns: string, selector: string): any[] {
-  return kubectlJson<{ items: any[] }>(['get', 'pods', '-n', ns, '-l', selector]).items.filter(
-    (p) => p.metadata.deletionTimestamp === undefined,
-  );
+  return loadManifestDir(out, [env]).get(env)!;
 }
 
 /** Waits until the autoscaler has brought the api to its minimum (it acts on its own sync period). */

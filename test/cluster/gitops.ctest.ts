@@ -7,13 +7,14 @@
 // (own-control-plane.ts); everything is removed at the end, the CRD included.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { compareToLive, type KubeObject } from './live';
+import { dirname, join } from 'node:path';
+import { loadManifestDir } from '../../review/objects';
+import { compareToLive } from './live';
 import { processGroup, startSealedSecretsController, toolchainPath, until } from './own-control-plane';
 import {
   LANE,
   commitAll,
+  getLive,
   git,
   kubectl,
   kubectlJson,
@@ -21,6 +22,7 @@ import {
   lastUpdateChanges,
   makeWorkspace,
   ok,
+  podsOf,
   pulumi,
   run,
   stackConfigFile,
@@ -78,13 +80,11 @@ const secretData = (name: string, kubeconfig = LANE.kubeconfig): Record<string, 
 const syncedCondition = (name: string, kubeconfig = LANE.kubeconfig) =>
   (kubectlJson(['get', 'sealedsecret', name, '-n', NS], kubeconfig).status?.conditions ?? []).find((c: any) => c.type === 'Synced');
 
-/** The pods a selector matches, leaving out those already being deleted by a rollout. */
-function podNames(selector: string, kubeconfig = LANE.kubeconfig): string[] {
-  return kubectlJson<{ items: any[] }>(['get', 'pods', '-n', NS, '-l', selector], kubeconfig)
-    .items.filter((p) => p.metadata.deletionTimestamp === undefined)
+/** Names of the pods a selector matches in prod, sorted. */
+const podNames = (selector: string, kubeconfig = LANE.kubeconfig): string[] =>
+  podsOf(NS, selector, kubeconfig)
     .map((p) => p.metadata.name)
     .sort();
-}
 
 /** Waits until the autoscalers have brought api and worker to their floors and every rollout is done. */
 function settled(kubeconfig = LANE.kubeconfig): void {
@@ -106,20 +106,6 @@ function settled(kubeconfig = LANE.kubeconfig): void {
 function generations(kubeconfig = LANE.kubeconfig): Record<string, number> {
   const list = kubectlJson<{ items: any[] }>(['get', 'deployments,statefulsets,cronjobs,jobs,sealedsecrets', '-n', NS], kubeconfig);
   return Object.fromEntries(list.items.map((i) => [`${i.kind}/${i.metadata.name}`, i.metadata.generation]));
-}
-
-/** The objects of dist/prod as synth wrote them. */
-function distObjects(dir: string): KubeObject[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8'), { version: '1.1' }).map((d) => d.toJS() as KubeObject | null))
-    .filter((o): o is KubeObject => o !== null);
-}
-
-function getLive(obj: KubeObject, kubeconfig: string): Run {
-  const group = obj.apiVersion.includes('/') ? `.${obj.apiVersion.split('/')[0]}` : '';
-  const ns = obj.metadata.namespace === undefined ? [] : ['-n', obj.metadata.namespace];
-  return kubectl(['get', `${obj.kind}${group}`, obj.metadata.name, ...ns, '-o', 'json'], kubeconfig);
 }
 
 function synthProd(out: string): string {
@@ -305,7 +291,7 @@ describe('4. the GitOps path: plain kubectl apply of dist/prod, no Pulumi', () =
   });
 
   test('it ends in the same state as the Pulumi deploy: every object with the fields synth wrote, the same Secrets', () => {
-    const objects = distObjects(dist);
+    const objects = loadManifestDir(dirname(dist), ['prod']).get('prod')!;
     expect(objects.length).toBe(39);
     const problems: string[] = [];
     for (const obj of objects) {
