@@ -16,6 +16,7 @@ import { planSecrets, missingConfiguredSecrets, type RequiredSecret } from './se
 import { orderIntoWaves, type WaveName } from './waves';
 import { type KubeObject } from '../core/kube-object';
 import { UserError } from '../core/user-error';
+import { DEFAULT_TIMEOUTS, durationSeconds } from './durations';
 
 /** What the synth composition returns for one environment (app/synth.ts). */
 export interface SynthesizedEnvironment {
@@ -88,7 +89,11 @@ const CONTROLLER_MADE_SECRET_CONDITIONS: Readonly<Record<string, string>> = {
  *   writes an Ingress's load balancer status: there, and only there, an Ingress is not awaited.
  * Every other object is applied, and awaited, exactly as synthesized.
  */
-export function withDeployAwaits(obj: KubeObject, clusterKind: DeployEnvironment['cluster']['kind'], secretsTimeout = '3m'): KubeObject {
+export function withDeployAwaits(
+  obj: KubeObject,
+  clusterKind: DeployEnvironment['cluster']['kind'],
+  secretsTimeout: string = DEFAULT_TIMEOUTS.secrets,
+): KubeObject {
   const condition = CONTROLLER_MADE_SECRET_CONDITIONS[obj.kind];
   if (condition !== undefined) {
     // A controller that cannot make the Secret (a key it does not hold, a store it cannot reach)
@@ -103,13 +108,6 @@ export function withDeployAwaits(obj: KubeObject, clusterKind: DeployEnvironment
   const skip = obj.kind === 'Service' || (clusterKind === 'local' && obj.kind === 'Ingress');
   if (!skip) return obj;
   return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, 'pulumi.com/skipAwait': 'true' } } };
-}
-
-/** Seconds of a Pulumi duration (`90s`, `10m`, `1h`). */
-export function durationSeconds(duration: string): number {
-  const match = /^([1-9]\d*)(s|m|h)$/.exec(duration);
-  if (match === null) throw new Error(`'${duration}' is not a duration such as 90s, 10m or 1h`);
-  return Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'];
 }
 
 /** Registers every resource of one environment. Throws before registering anything when the guard refuses. */

@@ -8,6 +8,7 @@ import { UserError } from '../core/user-error';
 import type { EnvironmentConfig } from '../environments/schema';
 import type { EnvironmentName } from '../core/environment-names';
 import type { BuildHost, RegistryAuth } from './components/service-images';
+import { DEFAULT_TIMEOUTS, DURATION } from './durations';
 import { isLocalRegistry, planImages, readReleaseRecord, registryServer } from './images';
 import { kubeconfigPaths, readKubeconfig } from './kubeconfig';
 import { stackCluster } from './cluster-guard';
@@ -28,8 +29,6 @@ export const CONFIG_KEYS = {
   configuredSecrets: 'list of secret config keys that must be set rather than generated',
   cluster: '{context, server}: deploy to a control plane on a loopback address (npm run cluster:up) instead of the environment cluster',
 } as const;
-
-const DURATION = /^[1-9]\d*(s|m|h)$/;
 
 export interface StackInputsDeps {
   readonly stack: string;
@@ -65,9 +64,9 @@ export function resolveDeployInputs(deps: StackInputsDeps): DeployProgramInputs 
     images,
     synthesize: deps.synthesize,
     timeouts: {
-      migration: duration(config, 'migrationTimeout', '10m'),
-      rollout: duration(config, 'rolloutTimeout', '10m'),
-      secrets: duration(config, 'secretsTimeout', '3m'),
+      migration: duration(config, 'migrationTimeout', DEFAULT_TIMEOUTS.migration),
+      rollout: duration(config, 'rolloutTimeout', DEFAULT_TIMEOUTS.rollout),
+      secrets: duration(config, 'secretsTimeout', DEFAULT_TIMEOUTS.secrets),
     },
     configuredSecrets: config.getObject<string[]>('configuredSecrets') ?? [],
     secretConfig: (key) => config.getSecret(key),

@@ -8,7 +8,8 @@ const recorder = mocksFor('dev', { 'tasknote:migrationTimeout': '7m', 'tasknote:
 ]);
 
 import { join } from 'node:path';
-import { deployEnvironment, durationSeconds, withDeployAwaits, type DeployOutputs } from '../../deploy/program';
+import { deployEnvironment, withDeployAwaits, type DeployOutputs } from '../../deploy/program';
+import { durationSeconds } from '../../deploy/durations';
 import { resolveDeployInputs, gitSource } from '../../deploy/stack-inputs';
 import { loadEnvironment } from '../../environments/load';
 import { synthesizeEnvironment } from '../../app/synth';
