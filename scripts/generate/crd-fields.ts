@@ -44,7 +44,8 @@ export function buildCrdFieldTable(): CrdFieldTable {
   const shapeOf = (type: ts.Type, nameIfAnonymous: string): FieldShape => {
     const t = checker.getNonNullableType(type);
     if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return '';
-    if (t.isUnion()) return t.types.every(isScalar) ? '' : '';
+    // A union (string literals, or alternative shapes) is not walked.
+    if (t.isUnion()) return '';
     if (isScalar(t)) return '';
     if (checker.isArrayType(t)) {
       const inner = shapeOf(checker.getTypeArguments(t as ts.TypeReference)[0], nameIfAnonymous);
