@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../../app/cli';
+import { runCli } from './run-cli';
 
 const ROOT = resolve(__dirname, '../..');
 let out: string;
@@ -22,23 +22,6 @@ function treeDigest(dir: string): string {
   };
   walk(dir);
   return h.digest('hex');
-}
-
-async function runCli(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  let stderr = '';
-  let stdout = '';
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const log = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    await main(args);
-  } finally {
-    err.mockRestore();
-    log.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, stderr, stdout };
 }
 
 beforeAll(async () => {

@@ -1,19 +1,7 @@
-// Test helper: `tasknote check …` through the commander program, with its output and exit code.
-import { main } from '../../app/cli';
+// Test helper: `tasknote check …` in process (test/app/run-cli.ts), with its output and exit code.
+import { runCli } from '../app/run-cli';
 
 export async function runCheckCli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  process.exitCode = undefined;
-  try {
-    await main(['check', ...args]);
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, out, err };
+  const { code, stdout, stderr } = await runCli(['check', ...args]);
+  return { code, out: stdout, err: stderr };
 }
