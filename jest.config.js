@@ -7,6 +7,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 module.exports = {
   // Service tests start real servers and processes; give them room on a loaded 2-core machine.
   testTimeout: 30_000,
+  // jest's summary, and one plain `jest: N passed, N failed` line that CI reads.
+  reporters: ['default', '<rootDir>/test/reporters/plain-summary.js'],
   projects: [
     {
       displayName: 'platform',

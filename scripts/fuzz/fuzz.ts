@@ -4,9 +4,12 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { waitFor } from '../../services/test-support/fixtures';
 
@@ -212,7 +215,7 @@ async function runSchemathesis(
   const child = spawn(options.st, argv, {
     // Its example database and crash files go to the run's temporary directory, not the clone.
     cwd: dir,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
       SCHEMATHESIS_HOOKS: 'tasknote_hooks',
@@ -220,14 +223,34 @@ async function runSchemathesis(
       TASKNOTE_FUZZ_MARKERS: JSON.stringify(markers),
     },
   });
+  indent(child.stdout, process.stdout);
+  indent(child.stderr, process.stderr);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGTERM');
   }, options.timeCapSeconds * 1000);
-  const code = await new Promise<number>((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1))));
+  // 'close', not 'exit': the indented output is passed on to its last line first.
+  const code = await new Promise<number>((resolve) => child.once('close', (c, signal) => resolve(c ?? (signal ? 128 : 1))));
   clearTimeout(timer);
   return { code, timedOut };
+}
+
+/**
+ * Passes schemathesis' output on, each line indented under the lane's own. Its closing banner
+ * (`=== No issues found in 54s ===`) has the form of pytest's last line, which CI reads as a test
+ * run that executed no test; indented, it is plainly part of the lane's log.
+ */
+function indent(from: Readable, to: NodeJS.WritableStream): void {
+  createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`  | ${line}\n`));
+}
+
+/** The lane's verdict as the plain line CI reads, and in .ci/run's tally when it keeps one. */
+function reportVerdict(ok: boolean): void {
+  const [passed, failed] = ok ? [1, 0] : [0, 1];
+  console.log(`fuzz: ${passed} passed, ${failed} failed`);
+  const tally = process.env.TASKNOTE_TEST_TALLY;
+  if (tally) appendFileSync(tally, `${JSON.stringify({ runner: 'fuzz', passed, failed, skipped: 0 })}\n`);
 }
 
 /** Fuzzes a running API; returns the process exit code (0 only when there is no finding). */
@@ -262,7 +285,7 @@ export async function fuzz(target: Target, options: FuzzOptions): Promise<number
     if (result.timedOut) log(`FAILED: schemathesis did not finish within the ${options.timeCapSeconds} s cap`);
     else if (!ok) log(`FAILED: schemathesis exited ${result.code}, ${findings.length} findings`);
     else log(`${options.label}: passed: no 5xx, no schema break, no data of one user in a response to another`);
-    console.log(`fuzz: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed`);
+    reportVerdict(ok);
     return ok ? 0 : 1;
   } finally {
     await rm(dir, { recursive: true, force: true });

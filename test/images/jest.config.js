@@ -13,4 +13,6 @@ module.exports = {
   globalTeardown: '<rootDir>/services/test-support/global-teardown.ts',
   transform,
   testTimeout: 180_000,
+  // jest's summary, and one plain `jest: N passed, N failed` line that CI reads.
+  reporters: ['default', '<rootDir>/test/reporters/plain-summary.js'],
 };
