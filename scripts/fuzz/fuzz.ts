@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { waitFor } from '../../services/test-support/fixtures';
+import { reportRun } from '../ci/tally';
 
 export interface Target {
   baseUrl: string;
@@ -245,14 +245,6 @@ function indent(from: Readable, to: NodeJS.WritableStream): void {
   createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`  | ${line}\n`));
 }
 
-/** The lane's verdict as the plain line CI reads, and in .ci/run's tally when it keeps one. */
-function reportVerdict(ok: boolean): void {
-  const [passed, failed] = ok ? [1, 0] : [0, 1];
-  console.log(`fuzz: ${passed} passed, ${failed} failed`);
-  const tally = process.env.TASKNOTE_TEST_TALLY;
-  if (tally) appendFileSync(tally, `${JSON.stringify({ runner: 'fuzz', passed, failed, skipped: 0 })}\n`);
-}
-
 /** Fuzzes a running API; returns the process exit code (0 only when there is no finding). */
 export async function fuzz(target: Target, options: FuzzOptions): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'tasknote-fuzz-'));
@@ -285,7 +277,8 @@ export async function fuzz(target: Target, options: FuzzOptions): Promise<number
     if (result.timedOut) log(`FAILED: schemathesis did not finish within the ${options.timeCapSeconds} s cap`);
     else if (!ok) log(`FAILED: schemathesis exited ${result.code}, ${findings.length} findings`);
     else log(`${options.label}: passed: no 5xx, no schema break, no data of one user in a response to another`);
-    reportVerdict(ok);
+    // The lane's verdict as the plain line CI reads, and in .ci/run's tally.
+    reportRun('fuzz', { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 });
     return ok ? 0 : 1;
   } finally {
     await rm(dir, { recursive: true, force: true });
