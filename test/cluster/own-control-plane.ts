@@ -6,7 +6,7 @@
 // (a control plane of the test's own, or the lane's clusters: test/cluster/gitops.ctest.ts).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `probe` (a throw counts as "not yet") until it returns a value. */
+/**
+ * Polls `probe` (a throw counts as "not yet") until it returns a value. On a time-out the process
+ * logs in `logs` (a control plane's directory, which its `stop()` removes) are copied to a
+ * directory beside it that is kept, and the error names that one.
+ */
 export async function until<T>(what: string, probe: () => T | undefined, seconds = 60, logs = ''): Promise<T> {
   for (let i = 0; i < seconds * 4; i++) {
     try {
@@ -41,7 +45,14 @@ export async function until<T>(what: string, probe: () => T | undefined, seconds
     }
     await sleep(250);
   }
-  throw new Error(`timed out waiting for ${what}${logs ? ` (logs in ${logs})` : ''}`);
+  throw new Error(`timed out waiting for ${what}${logs ? ` (logs kept in ${keepLogs(logs)})` : ''}`);
+}
+
+/** Copies the `*.log` files of a directory to `<dir>-logs`, and returns that path. */
+function keepLogs(dir: string): string {
+  const kept = `${dir}-logs`;
+  cpSync(dir, kept, { recursive: true, filter: (src) => src === dir || src.endsWith('.log') });
+  return kept;
 }
 
 export interface OwnControlPlane {
