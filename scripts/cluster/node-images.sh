@@ -27,15 +27,17 @@ NODE_IMAGES_K8S_VERSION=${TASKNOTE_NODE_K8S_VERSION:-v1.34.4}
 NODE_IMAGES_PG_MAJOR=15
 
 # What each image's root filesystem is made of (runtime dependencies follow).
-# libc-bin only for the C.UTF-8 locale and getent.
-NODE_IMAGES_POSTGRES_DEBS=("postgresql-$NODE_IMAGES_PG_MAJOR" "postgresql-client-$NODE_IMAGES_PG_MAJOR" libc-bin tzdata busybox-static)
+# libc-bin only for the C.UTF-8 locale and getent. GNU find because the backup
+# job runs `find -delete`, which busybox's find lacks; dash as /bin/sh because
+# Debian's static busybox shell runs its own applets before anything on PATH.
+NODE_IMAGES_POSTGRES_DEBS=("postgresql-$NODE_IMAGES_PG_MAJOR" "postgresql-client-$NODE_IMAGES_PG_MAJOR" libc-bin findutils dash tzdata busybox-static)
 NODE_IMAGES_REDIS_DEBS=(redis-server redis-tools busybox-static)
 NODE_IMAGES_BUSYBOX_DEBS=(busybox-static)
 # Dependencies that only Debian's packaging needs (maintainer scripts, the
 # pg_wrapper/pg_ctlcluster layer, init integration, locales data) and the LLVM
 # of PostgreSQL's optional JIT: left out of every image.
 NODE_IMAGES_DEB_SKIP=(
-  adduser cdebconf debconf debconf-2.0 init-system-helpers libllvm14 locales locales-all lsb-base
+  adduser cdebconf debconf debconf-2.0 debianutils dpkg init-system-helpers libllvm14 locales locales-all lsb-base
   perl perl-base postgresql-client-common postgresql-common sensible-utils ssl-cert sysstat
 )
 
@@ -252,6 +254,9 @@ _ni_assemble_postgres() {
     chroot "$rootfs" "/usr/lib/postgresql/$NODE_IMAGES_PG_MAJOR/bin/$bin" --version >/dev/null ||
       die "$bin does not run in the assembled rootfs (a library missing?)"
   done
+  [[ $(readlink "$rootfs/bin/sh") == dash ]] || die '/bin/sh is not dash in the assembled rootfs'
+  chroot "$rootfs" /bin/sh -c 'find /etc -maxdepth 0 -newer /etc -print -delete' ||
+    die "the backup job's find -delete does not run in the assembled rootfs"
   _ni_pack "$rootfs" "$out" "$work"
 }
 
