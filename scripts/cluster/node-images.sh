@@ -233,7 +233,8 @@ _ni_assemble_postgres() {
   bin=$lib/bin
   [[ -x $bin/postgres && -x $bin/pg_dump ]] || die "no $bin/postgres or pg_dump in the unpacked packages"
   # The JIT provider needs libllvm14 (left out): without it, jit is simply off.
-  rm -rf "$lib"/lib/llvmjit* "$lib"/lib/bitcode "$share"/man
+  # pgxs is the extension build kit.
+  rm -rf "$lib"/lib/llvmjit* "$lib"/lib/bitcode "$lib"/lib/pgxs "$share"/man
   # Leap-second and duplicate POSIX zone trees: PostgreSQL reads the plain ones.
   rm -rf "$rootfs"/usr/share/zoneinfo/{right,posix}
   # As the official image: a new cluster listens on every address.
