@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The images the real nodes' pods run, built offline and pushed to the
 # cluster's registry; sourced.
 #
@@ -89,7 +90,7 @@ _ni_unpack_debs() {
   debs=$(mktemp -d "${ENGINE_STATE:-/tmp}/debs.XXXXXX")
   # shellcheck disable=SC2086 # one package=version a word
   (cd "$debs" && apt-get -q -o APT::Sandbox::User=root download $versions >/dev/null) ||
-    die "apt-get download failed for: $(echo $versions)"
+    die "apt-get download failed for: ${versions//$'\n'/ }"
   for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$rootfs"; done
   rm -rf "$debs"
   # Documentation, translations, manuals and lintian data: unused at run time.

@@ -64,7 +64,11 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   for f in /docker-entrypoint-initdb.d/*; do
     case "$f" in
       */\*) ;; # no init scripts
-      *.sh) log "running $f" && . "$f" ;;
+      *.sh)
+        log "running $f"
+        # shellcheck disable=SC1090 # the image user's init scripts
+        . "$f"
+        ;;
       *.sql) log "running $f" && psql_init --dbname="$POSTGRES_DB" -f "$f" ;;
       *) log "ignoring $f" ;;
     esac
