@@ -1,10 +1,10 @@
 // One reader of the stack settings: `npm run deploy`'s checks (the settings file) and the program
 // (the engine's config) accept and refuse the same settings with the same messages.
 import * as pulumi from '@pulumi/pulumi';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { synthesizeEnvironment } from '../../app/synth';
 import { UserError } from '../../core/user-error';
 import { checkBeforePulumi, type Machine } from '../../deploy/run';
@@ -156,5 +156,15 @@ describe('stackFileSettings', () => {
 
   test('leaves values the file holds encrypted out', () => {
     expect(stackFileSettings('dev', settingsFile({ 'tasknote:smtpPassword': { secure: 'v1:abc' } }))).toEqual({});
+  });
+});
+
+describe('docs/deploy.md', () => {
+  test('its tasknote:overrides example sets what it shows', () => {
+    const docs = readFileSync(join(REPO_ROOT, 'docs', 'deploy.md'), 'utf8');
+    const example = /```yaml\n(config:\n  tasknote:overrides:\n[\s\S]*?)```/.exec(docs)?.[1] ?? '';
+    const env = loadEnvironment('dev', stackSettings('dev', parse(example).config, () => false).overrides);
+    expect(env.postgres.image).toMatch(/^localhost:5001\/tasknote-postgres@sha256:/);
+    expect([env.api.replicas, env.worker.thumbnailSizes, env.redis.resources.cpuLimitMillis]).toEqual([2, [64, 128], 300]);
   });
 });
