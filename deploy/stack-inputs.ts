@@ -19,7 +19,7 @@ import { stackSettings } from './stack-settings';
 import type { PerService } from '../services/contracts';
 
 /** The composition `npm run synth` uses, with the images to put in the manifests and the stack's environment overrides. */
-export type SynthesizeOverridden = (
+export type SynthesizeWithOverrides = (
   envName: EnvironmentName,
   options: { images: PerService<string>; overrides: readonly Override[] },
 ) => SynthesizedEnvironment;
@@ -31,7 +31,7 @@ export interface StackInputsDeps {
   readonly processEnv: NodeJS.ProcessEnv;
   readonly repoRoot: string;
   readonly loadEnvironment: (name: EnvironmentName, overrides: readonly Override[]) => EnvironmentConfig;
-  readonly synthesize: SynthesizeOverridden;
+  readonly synthesize: SynthesizeWithOverrides;
   /** The commit images are tagged with; read from git unless given. */
   readonly git?: () => { commit: string; dirty: boolean };
 }
@@ -51,12 +51,11 @@ export function resolveDeployInputs(deps: StackInputsDeps): DeployProgramInputs 
   const loaded = deps.loadEnvironment(envName, overrides);
   const env = { ...loaded, cluster: stackCluster(loaded, settings.cluster) };
   const kubeconfig = readKubeconfig(kubeconfigPaths(settings.kubeconfig, deps.processEnv));
-  const imageSource = settings.imageSource;
   const images = planImages({
     env,
     repoRoot: deps.repoRoot,
-    imageSource,
-    git: (imageSource ?? env.imageSource) === 'build' ? (deps.git ?? (() => gitSource(deps.repoRoot)))() : undefined,
+    imageSource: settings.imageSource,
+    git: (settings.imageSource ?? env.imageSource) === 'build' ? (deps.git ?? (() => gitSource(deps.repoRoot)))() : undefined,
     loadRelease: () => readReleaseRecord(envName, deps.repoRoot),
     buildArgs: settings.nodeImage === undefined ? {} : { NODE_IMAGE: settings.nodeImage },
   });
