@@ -29,7 +29,7 @@ export function toolProblems(
 ): string[] {
   const problems: string[] = [];
   if (facts.pulumi === undefined) {
-    problems.push(`the Pulumi CLI is missing: 'npm run ${command}' drives the 'pulumi' command, and none is on PATH; ${PULUMI_INSTALL}`);
+    problems.push(`the Pulumi CLI is missing: 'npm run ${command}' drives the 'pulumi' command, and none is on PATH nor built by the toolchain (npm run toolchain); ${PULUMI_INSTALL}`);
   }
   if (command === 'deploy' && options.buildsImages) {
     if (facts.docker === undefined) {

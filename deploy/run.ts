@@ -1,14 +1,15 @@
 // What `npm run deploy|preview|destroy -- --env <env>` does: check tools and cluster, then drive
 // the stack through the Pulumi Automation API, streaming the CLI's own progress output.
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { UserError } from '../core/user-error';
 import { ConfigError, loadEnvironment } from '../environments/load';
 import type { EnvironmentConfig } from '../environments/schema';
 import { checkClusterTarget, stackCluster } from './cluster-guard';
 import { kubeconfigPaths, readKubeconfig } from './kubeconfig';
 import { controllerSecretProblems, type StateResource } from './controller-secrets';
-import { stackFileSettings } from './stack-settings';
+import { stackFileSettings, type StackSettings } from './stack-settings';
+import { toolchainPulumi } from './toolchain';
 import { clusterHint, probeDockerDaemon, probeServer, toolProblems, which, type DeployCommand, type ToolFacts } from './preflight';
 
 /** The machine, as the checks see it; tests pass their own. */
@@ -25,6 +26,30 @@ export const realMachine: Machine = {
   probeServer: (s) => probeServer(s),
   processEnv: process.env,
 };
+
+/**
+ * What the stack settings put into the deploy's environment, before the checks and the engine
+ * start: `tasknote:dockerHost` as DOCKER_HOST (the checks probe that engine; the image builds use
+ * it), `tasknote:passphraseFile` unless the environment sets a passphrase itself.
+ */
+export function stackProcessEnv(settings: StackSettings, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (settings.dockerHost !== undefined) out.DOCKER_HOST = settings.dockerHost;
+  if (settings.passphraseFile !== undefined && env.PULUMI_CONFIG_PASSPHRASE === undefined && env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
+    out.PULUMI_CONFIG_PASSPHRASE_FILE = settings.passphraseFile;
+  }
+  return out;
+}
+
+/** `pulumi` on PATH, else the toolchain's build of the SDK's version, whose directory then joins PATH. */
+function findPulumi(machine: Machine): string | undefined {
+  const onPath = machine.which('pulumi');
+  if (onPath !== undefined) return onPath;
+  const version = (require('@pulumi/pulumi/package.json') as { version: string }).version;
+  const built = toolchainPulumi(machine.processEnv, version);
+  if (built !== undefined) machine.processEnv.PATH = [dirname(built), machine.processEnv.PATH].filter(Boolean).join(delimiter);
+  return built;
+}
 
 export interface Checked {
   readonly env: EnvironmentConfig;
@@ -43,6 +68,7 @@ export function stackConfigFile(repoRoot: string, envName: string, explicit?: st
  */
 export async function checkBeforePulumi(command: DeployCommand, envName: string, configFile: string, machine: Machine): Promise<Checked> {
   const settings = stackFileSettings(envName, configFile);
+  Object.assign(machine.processEnv, stackProcessEnv(settings, machine.processEnv));
   let loaded: EnvironmentConfig;
   try {
     loaded = loadEnvironment(envName, settings.overrides);
@@ -52,7 +78,7 @@ export async function checkBeforePulumi(command: DeployCommand, envName: string,
   }
   const env: EnvironmentConfig = { ...loaded, cluster: stackCluster(loaded, settings.cluster) };
   const imageSource = settings.imageSource ?? env.imageSource;
-  const pulumi = machine.which('pulumi');
+  const pulumi = findPulumi(machine);
   const docker = machine.which('docker');
   const buildsImages = imageSource === 'build';
   const facts: ToolFacts = {

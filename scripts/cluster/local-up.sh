@@ -171,10 +171,11 @@ fi
 # Fake nodes, one per zone, so topology spread and PodDisruptionBudgets mean something. Beside a
 # real node they are tainted: only a pod that tolerates the taint (the topology tests') lands on
 # one, and nothing is ever sent to their addresses.
-for ((i = 1; i <= fake_nodes; i++)); do
-  taints='[]'
+fake_node_objects() {
+  local i taints='[]'
   [[ $mode == real ]] && taints='[{key: kwok.x-k8s.io/node, value: fake, effect: NoSchedule}]'
-  cat <<YAML
+  for ((i = 1; i <= fake_nodes; i++)); do
+    cat <<YAML
 apiVersion: v1
 kind: Node
 metadata:
@@ -195,7 +196,9 @@ status:
   capacity: {cpu: "8", memory: 32Gi, pods: "110", ephemeral-storage: 100Gi}
 ---
 YAML
-done | kubectl_local apply -f - >/dev/null
+  done
+}
+((fake_nodes == 0)) || fake_node_objects | kubectl_local apply -f - >/dev/null
 
 # Claims bind to pre-created volumes of each StorageClass the environments name. On the real node
 # each is a directory under the cluster's state (mode 0777: kubelet applies no fsGroup to hostPath,

@@ -33,7 +33,7 @@ test('npm run deploy -- --env dev says the Pulumi CLI is missing and how to inst
   expect(result.status).toBe(1);
   expect(result.stderr).toContain("error: cannot deploy 'dev'; nothing was changed:");
   expect(result.stderr).toContain(
-    "the Pulumi CLI is missing: 'npm run deploy' drives the 'pulumi' command, and none is on PATH; install it with 'curl -fsSL https://get.pulumi.com | sh'",
+    "the Pulumi CLI is missing: 'npm run deploy' drives the 'pulumi' command, and none is on PATH nor built by the toolchain (npm run toolchain); install it with 'curl -fsSL https://get.pulumi.com | sh'",
   );
   expect(result.stderr).toContain("Docker is missing: stack 'dev' builds its images");
   expect(result.stderr).toMatch(/no kubeconfig found: looked at .*\.kube\/config/);

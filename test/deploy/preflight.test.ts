@@ -15,7 +15,7 @@ describe('toolProblems', () => {
   test('says how to install a missing Pulumi CLI', () => {
     const [problem] = toolProblems('preview', { ...all, pulumi: undefined }, { buildsImages: false, stack: 'staging' });
     expect(problem).toMatch(
-      /^the Pulumi CLI is missing: 'npm run preview' drives the 'pulumi' command, and none is on PATH; install it with 'curl -fsSL https:\/\/get\.pulumi\.com \| sh'/,
+      /^the Pulumi CLI is missing: 'npm run preview' drives the 'pulumi' command, and none is on PATH nor built by the toolchain \(npm run toolchain\); install it with 'curl -fsSL https:\/\/get\.pulumi\.com \| sh'/,
     );
     expect(problem).toContain("'pulumi login --local'");
   });

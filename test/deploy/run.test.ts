@@ -47,7 +47,7 @@ describe('checkBeforePulumi', () => {
     const err = await problemOf(checkBeforePulumi('deploy', 'dev', stackConfigFile(REPO_ROOT, 'dev'), machine({ tools: ['docker'] })));
     expect(err.message).toBe(
       "cannot deploy 'dev'; nothing was changed:\n" +
-        "  - the Pulumi CLI is missing: 'npm run deploy' drives the 'pulumi' command, and none is on PATH; install it with 'curl -fsSL https://get.pulumi.com | sh' (Linux, macOS) or 'brew install pulumi/tap/pulumi' or 'winget install pulumi', then log in to a state backend: 'pulumi login --local' on a laptop, 'pulumi login s3://<bucket>' for shared stacks (docs/deploy.md)",
+        "  - the Pulumi CLI is missing: 'npm run deploy' drives the 'pulumi' command, and none is on PATH nor built by the toolchain (npm run toolchain); install it with 'curl -fsSL https://get.pulumi.com | sh' (Linux, macOS) or 'brew install pulumi/tap/pulumi' or 'winget install pulumi', then log in to a state backend: 'pulumi login --local' on a laptop, 'pulumi login s3://<bucket>' for shared stacks (docs/deploy.md)",
     );
   });
 

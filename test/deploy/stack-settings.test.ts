@@ -88,7 +88,7 @@ describe('both readers', () => {
     const message =
       "the settings of stack 'dev' are invalid; nothing was changed:\n" +
       '  - tasknote:rolloutTimout: unknown key; known keys: kubeconfig, imageSource, nodeImage, platform, registryUsername, registryPassword, ' +
-      "migrationTimeout, rolloutTimeout, secretsTimeout, configuredSecrets, cluster, overrides (secret values are set with 'pulumi config set --secret')";
+      "migrationTimeout, rolloutTimeout, secretsTimeout, configuredSecrets, cluster, dockerHost, passphraseFile, overrides (secret values are set with 'pulumi config set --secret')";
     expect(await fromDeployCommand(config)).toBe(message);
     expect(fromProgram(config)).toBe(message);
   });
