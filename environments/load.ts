@@ -241,7 +241,9 @@ function setAt(root: Record<string, unknown>, path: readonly string[], value: un
       return `unknown key ${JSON.stringify(key)}; known keys ${here.length > 0 ? `of ${here.join('.')}` : 'at the top level'}: ${Object.keys(fields).join(', ')}`;
     }
     if (i === path.length - 1) {
-      Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+      // null takes the field out, as a JSON merge patch does: its default applies, or its alternative may be set.
+      if (value === null) delete node[key];
+      else Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
       return undefined;
     }
     const next = Object.hasOwn(node, key) ? node[key] : undefined;

@@ -23,7 +23,9 @@ export const LANE = {
   dir: required('TASKNOTE_LANE_DIR'),
   kubeconfig: required('TASKNOTE_LANE_KUBECONFIG'),
   otherKubeconfig: required('TASKNOTE_LANE_OTHER_KUBECONFIG'),
+  fakeKubeconfig: required('TASKNOTE_LANE_FAKE_KUBECONFIG'),
   auditLog: required('TASKNOTE_LANE_AUDIT_LOG'),
+  fakeAuditLog: required('TASKNOTE_LANE_FAKE_AUDIT_LOG'),
   baseImage: required('TASKNOTE_LANE_BASE_IMAGE'),
   /** host:port of the lane's registry, which the dev environment knows as localhost:5001. */
   registry: required('TASKNOTE_LANE_REGISTRY'),
@@ -32,6 +34,30 @@ export const LANE = {
 export const CONTEXT = 'tasknote-local';
 export const SERVER = 'https://127.0.0.1:16443';
 export const OTHER_SERVER = 'https://127.0.0.1:16444';
+
+/**
+ * The lane's deploy targets (scripts/cluster/lane.sh): `real`, the cluster with one real node,
+ * where pods run; `fake`, kwok's fake nodes in three zones, for prod's topology, which one 2-core
+ * node cannot hold. The third cluster, `LANE.otherKubeconfig`, is only ever a second target.
+ */
+export const CLUSTERS = {
+  real: { kubeconfig: LANE.kubeconfig, context: CONTEXT, server: SERVER, realNode: true },
+  fake: { kubeconfig: LANE.fakeKubeconfig, context: 'tasknote-fake', server: 'https://127.0.0.1:16445', realNode: false },
+} as const;
+let target: (typeof CLUSTERS)[keyof typeof CLUSTERS] = CLUSTERS.real;
+
+/** The cluster this test file's kubectl calls and stack settings go to (each file has its own module state). */
+export function useCluster(kind: keyof typeof CLUSTERS): void {
+  target = CLUSTERS[kind];
+}
+
+/**
+ * Environment fields every stack on the real node needs: the PostgreSQL and Redis stand-ins
+ * (scripts/cluster/node-images.sh), since the pinned Docker Hub images cannot be pulled here.
+ */
+export function realNodeOverrides(): Record<string, string> {
+  return { 'postgres.image': required('NODE_IMAGE_POSTGRES'), 'redis.image': required('NODE_IMAGE_REDIS') };
+}
 
 const LOG = join(LANE.dir, 'lane.log');
 
@@ -121,7 +147,7 @@ export function ok(r: Run): Run {
   return r;
 }
 
-export function kubectl(args: string[], kubeconfig = LANE.kubeconfig, input?: string): Run {
+export function kubectl(args: string[], kubeconfig = target.kubeconfig, input?: string): Run {
   return run('kubectl', ['--kubeconfig', kubeconfig, ...args], LANE.dir, {}, input);
 }
 
@@ -139,19 +165,19 @@ export function dryRunApply(file: string, fieldManager: string): Run {
   ]);
 }
 
-export function kubectlJson<T = any>(args: string[], kubeconfig = LANE.kubeconfig): T {
+export function kubectlJson<T = any>(args: string[], kubeconfig = target.kubeconfig): T {
   return JSON.parse(ok(kubectl([...args, '-o', 'json'], kubeconfig)).stdout) as T;
 }
 
 /** `kubectl get` of one object by its kind and API group. */
-export function getLive(obj: KubeObject, kubeconfig = LANE.kubeconfig): Run {
+export function getLive(obj: KubeObject, kubeconfig = target.kubeconfig): Run {
   const group = obj.apiVersion.includes('/') ? `.${obj.apiVersion.split('/')[0]}` : '';
   const ns = obj.metadata.namespace === undefined ? [] : ['-n', obj.metadata.namespace];
   return kubectl(['get', `${obj.kind}${group}`, obj.metadata.name, ...ns, '-o', 'json'], kubeconfig);
 }
 
 /** The pods a selector matches, leaving out those already being deleted by a rollout. */
-export function podsOf(ns: string, selector: string, kubeconfig = LANE.kubeconfig): any[] {
+export function podsOf(ns: string, selector: string, kubeconfig = target.kubeconfig): any[] {
   return kubectlJson<{ items: any[] }>(['get', 'pods', '-n', ns, '-l', selector], kubeconfig).items.filter(
     (p) => p.metadata.deletionTimestamp === undefined,
   );
@@ -168,8 +194,8 @@ export function stackConfigFile(env: string): string {
 
 /**
  * Writes the stack settings of `env` for the lane: the repository's Pulumi.<env>.yaml config,
- * plus the explicit target (this cluster's kubeconfig, context and server) and the offline base
- * image. Keeps what Pulumi wrote there itself (the encryption salt, secret config).
+ * plus the explicit target (the file's cluster, see `useCluster`: its kubeconfig, context and
+ * server), the offline base image, and on the real node the stand-in images. Keeps what Pulumi wrote there itself (the encryption salt, secret config).
  * `overrides` sets environment fields (`{ 'api.replicas': 2 }`, as `tasknote:overrides`) for this
  * and later runs, until the next call; a call without them leaves the environment as its file has it.
  */
@@ -187,10 +213,10 @@ export function writeStackConfig(
   const config = {
     ...kept,
     ...repoConfig,
-    'tasknote:kubeconfig': LANE.kubeconfig,
-    'tasknote:cluster': { context: CONTEXT, server: SERVER },
+    'tasknote:kubeconfig': target.kubeconfig,
+    'tasknote:cluster': { context: target.context, server: target.server },
     'tasknote:nodeImage': LANE.baseImage,
-    ...(overrides === undefined ? {} : { 'tasknote:overrides': overrides }),
+    ...(overrides === undefined && !target.realNode ? {} : { 'tasknote:overrides': { ...(target.realNode ? realNodeOverrides() : {}), ...overrides } }),
     ...extra,
   };
   writeFileSync(file, stringify({ ...current, config }));
@@ -238,7 +264,7 @@ export function stateFiles(): string[] {
 }
 
 /** `kind/namespace/name` → resourceVersion of every object of these kinds in a namespace. */
-export function versionsIn(namespace: string, kinds: string, kubeconfig = LANE.kubeconfig): Record<string, string> {
+export function versionsIn(namespace: string, kinds: string, kubeconfig = target.kubeconfig): Record<string, string> {
   const r = kubectl(['get', kinds, '-n', namespace, '-o', 'json', '--ignore-not-found'], kubeconfig);
   if (r.status !== 0 || r.stdout.trim() === '') return {};
   const list = JSON.parse(r.stdout) as { items: { kind: string; metadata: { name: string; resourceVersion: string } }[] };

@@ -1,6 +1,8 @@
-// Every deploy path for real: `npm run deploy|preview|destroy` against a local control plane
-// (scripts/cluster/local-up.sh), with the real Pulumi CLI, Kubernetes and Docker build providers,
-// a real Docker engine and registry. The steps run in order; each builds on the state before it.
+// Every deploy path of dev and staging: `npm run deploy|preview|destroy` against the lane's
+// real-node cluster (scripts/cluster/local-up.sh, tasknote-local), with the real Pulumi CLI,
+// Kubernetes and Docker build providers, a real Docker engine and registry: the pods really run.
+// Config changes go through the stack settings file (`tasknote:overrides`), never an environment
+// file. The steps run in order; each builds on the state before it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadManifestDir } from '../../review/objects';
@@ -55,14 +57,6 @@ function waitForApiReplicas(ns: string, count: number): void {
 
 function imagesOf(pod: any): string[] {
   return [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c: { image: string }) => c.image);
-}
-
-function editEnvironment(env: string, edit: (text: string) => string): void {
-  const file = join(ws, 'environments', `${env}.ts`);
-  const before = readFileSync(file, 'utf8');
-  const after = edit(before);
-  if (after === before) throw new Error(`the edit of environments/${env}.ts changed nothing`);
-  writeFileSync(file, after);
 }
 
 /** Digest of a manifest in the lane's registry, or undefined when it has none. */
@@ -212,7 +206,7 @@ describe('4. no-op and a config change', () => {
     const apiPods = podsOf(NS, 'app.kubernetes.io/component=api').map((p) => p.metadata.name);
     const workerPods = podsOf(NS, 'app.kubernetes.io/component=worker').map((p) => p.metadata.name);
     const apiConfig = kubectlJson(['get', 'configmap', 'tasknote-api-config', '-n', NS]).metadata.resourceVersion;
-    editEnvironment('dev', (t) => t.replace('thumbnailSizes: [64, 256]', 'thumbnailSizes: [64, 128]'));
+    writeStackConfig(ws, 'dev', {}, { 'worker.thumbnailSizes': [64, 128] });
     ok(deploy('dev'));
     // The worker ConfigMap and the worker Deployment (its config hash), nothing else.
     expect(lastUpdateChanges('dev')).toEqual({ same: expect.any(Number), update: 2 });
@@ -244,15 +238,11 @@ describe('5. drift', () => {
 
 describe('6. prune', () => {
   test('an object removed from the stack is deleted by the next deploy', () => {
-    editEnvironment('dev', (t) =>
-      t.replace(
-        /  api: \{\n    replicas: 1,/,
-        '  api: {\n    autoscaling: { minReplicas: 1, maxReplicas: 2, targetCpuUtilizationPercent: 80 },',
-      ),
-    );
+    const autoscaled = { 'api.replicas': null, 'api.autoscaling': { minReplicas: 1, maxReplicas: 2, targetCpuUtilizationPercent: 80 } };
+    writeStackConfig(ws, 'dev', {}, { 'worker.thumbnailSizes': [64, 128], ...autoscaled });
     ok(deploy('dev'));
     expect(ok(kubectl(['get', 'hpa', 'tasknote-api', '-n', NS])).status).toBe(0);
-    editEnvironment('dev', (t) => t.replace(/  api: \{\n    autoscaling: \{[^}]*\},/, '  api: {\n    replicas: 1,'));
+    writeStackConfig(ws, 'dev', {}, { 'worker.thumbnailSizes': [64, 128] });
     ok(deploy('dev'));
     expect(lastUpdateChanges('dev').delete).toBeGreaterThanOrEqual(1);
     const gone = kubectl(['get', 'hpa', 'tasknote-api', '-n', NS]);
@@ -388,7 +378,7 @@ describe('9. and 10. destroy, and no secret in plain text anywhere', () => {
   test('npm run destroy -- --env dev removes everything the stack created, Secrets and Namespace included', () => {
     ok(tasknote(ws, ['destroy', '--env', 'dev', '--stack-config', stackConfigFile('dev')]));
     const ns = kubectl(['get', 'namespace', NS, '-o', 'json']);
-    // A namespace may linger in Terminating while its contents go; kwok has no finalizing kubelet.
+    // A namespace may linger in Terminating while the kubelet stops its pods.
     if (ns.status === 0) expect(JSON.parse(ns.stdout).status.phase).toBe('Terminating');
     else expect(ns.stderr).toContain('NotFound');
     expect(JSON.parse(ok(pulumi('dev', ['stack', 'export'])).stdout).deployment.resources ?? []).toEqual([]);

@@ -29,8 +29,16 @@ import {
   stateFiles,
   tasknote,
   writeStackConfig,
+  useCluster,
   type Run,
 } from '../../scripts/cluster/lane-workspace';
+
+// Prod needs three zones and more CPU than the real node has: kwok's fake nodes (docs/deploy.md).
+useCluster('fake');
+const PRIMARY = LANE.fakeKubeconfig;
+const PRIMARY_PORT = 16445;
+/** prod's Secrets come as SealedSecrets: the team's change, made as a setting rather than in prod.ts. */
+const SEALED = { 'secrets.provider': 'sealed-secrets' };
 
 const NS = 'tasknote-prod';
 const CRD = toolchainPath('TOOLCHAIN_SEALED_SECRETS_CRD');
@@ -70,24 +78,24 @@ async function installSealedSecrets(kubeconfig: string, apiPort: number, name: s
 }
 
 const fetchText = (url: string) => execFileSync('curl', ['-sf', url], { encoding: 'utf8' });
-const secretData = (name: string, kubeconfig = LANE.kubeconfig): Record<string, string> =>
+const secretData = (name: string, kubeconfig = PRIMARY): Record<string, string> =>
   Object.fromEntries(
     Object.entries(kubectlJson<{ data: Record<string, string> }>(['get', 'secret', name, '-n', NS], kubeconfig).data).map(([k, v]) => [
       k,
       Buffer.from(v, 'base64').toString(),
     ]),
   );
-const syncedCondition = (name: string, kubeconfig = LANE.kubeconfig) =>
+const syncedCondition = (name: string, kubeconfig = PRIMARY) =>
   (kubectlJson(['get', 'sealedsecret', name, '-n', NS], kubeconfig).status?.conditions ?? []).find((c: any) => c.type === 'Synced');
 
 /** Names of the pods a selector matches in prod, sorted. */
-const podNames = (selector: string, kubeconfig = LANE.kubeconfig): string[] =>
+const podNames = (selector: string, kubeconfig = PRIMARY): string[] =>
   podsOf(NS, selector, kubeconfig)
     .map((p) => p.metadata.name)
     .sort();
 
 /** Waits until the autoscalers have brought api and worker to their floors and every rollout is done. */
-function settled(kubeconfig = LANE.kubeconfig): void {
+function settled(kubeconfig = PRIMARY): void {
   for (const [name, count] of [
     ['tasknote-api', 3],
     ['tasknote-worker', 2],
@@ -103,19 +111,19 @@ function settled(kubeconfig = LANE.kubeconfig): void {
 }
 
 /** `Kind/name` → metadata.generation of the objects whose spec a deploy writes. */
-function generations(kubeconfig = LANE.kubeconfig): Record<string, number> {
+function generations(kubeconfig = PRIMARY): Record<string, number> {
   const list = kubectlJson<{ items: any[] }>(['get', 'deployments,statefulsets,cronjobs,jobs,sealedsecrets', '-n', NS], kubeconfig);
   return Object.fromEntries(list.items.map((i) => [`${i.kind}/${i.metadata.name}`, i.metadata.generation]));
 }
 
 function synthProd(out: string): string {
-  ok(tasknote(ws, ['synth', '--env', 'prod', '--out', out]));
+  ok(tasknote(ws, ['synth', '--env', 'prod', '--out', out, ...Object.entries(SEALED).flatMap(([k, v]) => ['--set', `${k}=${v}`])]));
   return join(out, 'prod');
 }
 
 beforeAll(async () => {
   ws = makeWorkspace('gitops-repo');
-  const local = await installSealedSecrets(LANE.kubeconfig, 16443, 'sealed-secrets-local');
+  const local = await installSealedSecrets(PRIMARY, PRIMARY_PORT, 'sealed-secrets-local');
   // The second cluster gets the first one's sealing key before its controller starts, so it
   // unseals the same files (upstream: back up the key Secret, apply it to the new cluster).
   const keys = kubectlJson<{ items: any[] }>(['get', 'secrets', '-n', 'kube-system', '-l', KEY_LABEL]).items;
@@ -133,15 +141,8 @@ beforeAll(async () => {
   const other = await installSealedSecrets(LANE.otherKubeconfig, 16444, 'sealed-secrets-other');
   certUrl = { local, other };
 
-  // The team's change: prod's Secrets become SealedSecrets, sealed with this cluster's certificate.
-  const envFile = join(ws, 'environments', 'prod.ts');
-  const text = readFileSync(envFile, 'utf8');
-  const switched = text.replace(
-    "  namespace: 'tasknote-prod',\n",
-    "  namespace: 'tasknote-prod',\n  secrets: { provider: 'sealed-secrets' },\n",
-  );
-  expect(switched).not.toBe(text);
-  writeFileSync(envFile, switched);
+  // The team's change: prod's Secrets become SealedSecrets (SEALED, in the stack settings and
+  // synth's --set), sealed with this cluster's certificate.
   mkdirSync(join(ws, 'environments', 'sealed', 'prod'), { recursive: true });
   writeFileSync(join(ws, 'environments', 'sealed', 'prod', 'cert.pem'), fetchText(local));
 }, 300_000);
@@ -149,7 +150,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await controllers.stop();
   // Leave both clusters as the other lane tests expect them: no SealedSecret CRD (its objects go with it).
-  for (const kubeconfig of [LANE.kubeconfig, LANE.otherKubeconfig]) {
+  for (const kubeconfig of [PRIMARY, LANE.otherKubeconfig]) {
     kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=false'], kubeconfig);
     kubectl(['delete', '-f', RBAC, '--ignore-not-found'], kubeconfig);
     kubectl(['delete', 'crd', 'sealedsecrets.bitnami.com', '--ignore-not-found', '--timeout=60s'], kubeconfig);
@@ -162,7 +163,7 @@ describe('1. npm run seal, then npm run deploy -- --env prod with sealed-secrets
   beforeAll(() => {
     ok(sealInput(CANARIES));
     commitAll(ws, 'lane: prod seals its Secrets');
-    writeStackConfig(ws, 'prod', { 'tasknote:secretsTimeout': '30s' });
+    writeStackConfig(ws, 'prod', { 'tasknote:secretsTimeout': '30s' }, SEALED);
     first = deploy();
   });
 
@@ -296,7 +297,7 @@ describe('4. the GitOps path: plain kubectl apply of dist/prod, no Pulumi', () =
     const problems: string[] = [];
     for (const obj of objects) {
       for (const [cluster, kubeconfig] of [
-        ['pulumi', LANE.kubeconfig],
+        ['pulumi', PRIMARY],
         ['kubectl', LANE.otherKubeconfig],
       ] as const) {
         const live = getLive(obj, kubeconfig);
@@ -318,7 +319,7 @@ describe('4. the GitOps path: plain kubectl apply of dist/prod, no Pulumi', () =
       )
         .items.map((i) => `${i.kind}/${i.metadata.name}`)
         .sort();
-    expect(inventory(LANE.otherKubeconfig)).toEqual(inventory(LANE.kubeconfig));
+    expect(inventory(LANE.otherKubeconfig)).toEqual(inventory(PRIMARY));
   });
 
   test('kubectl apply -k dist/prod, the kustomization synth wrote, applies the same objects and changes nothing', () => {

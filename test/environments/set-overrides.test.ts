@@ -75,6 +75,13 @@ test('an own optional field can be set where the input has none', () => {
   expect(dev.ingress.tlsSecretName).toBeUndefined();
 });
 
+test('null takes a field out, so that its alternative can be set (replicas for an autoscaler)', () => {
+  const env = loadEnvironment('dev', ['api.replicas=null', 'api.autoscaling={minReplicas: 1, maxReplicas: 2, targetCpuUtilizationPercent: 80}']);
+  expect(env.api.replicas).toBeUndefined();
+  expect(env.api.autoscaling).toEqual({ minReplicas: 1, maxReplicas: 2, targetCpuUtilizationPercent: 80 });
+  expect(dev.api.replicas).toBe(1);
+});
+
 test('changes only the copy: the environment file, its nested objects and other objects stay as they were', () => {
   const before = JSON.stringify(dev);
   const resources = dev.api.resources;
