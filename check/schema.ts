@@ -1,4 +1,4 @@
-// Whether a 1.28 API server would accept each object: apiVersion/kind, types, required fields,
+// Whether the targeted release's API server (core/kubernetes-version.ts) would accept each object: apiVersion/kind, types, required fields,
 // enums and formats (kubernetes-models' validators), unknown fields (client-node's field
 // metadata), object names and labels.
 import { FIELDS_ADDED_AFTER, KUBERNETES_VERSION, lookupApi } from './api-versions';
