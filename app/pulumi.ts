@@ -18,8 +18,8 @@ export function tasknoteProgram(): DeployOutputs {
         config: new pulumi.Config('tasknote'),
         processEnv: process.env,
         repoRoot: REPO_ROOT,
-        loadEnvironment: (name) => loadEnvironment(name),
-        synthesize: (name, { images }) => synthesizeEnvironment(name, { images }),
+        loadEnvironment: (name, overrides) => loadEnvironment(name, overrides),
+        synthesize: (name, { images, overrides }) => synthesizeEnvironment(name, { images, overrides }),
       }),
     );
   } catch (err) {

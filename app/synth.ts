@@ -10,7 +10,7 @@ import type { KubeObject } from '../core/kube-object';
 import { version as YAML_VERSION } from 'yaml/package.json';
 import { newApp, ProvidedObject } from '../constructs';
 import { PropsValidationError } from '../constructs/private/validate';
-import { loadEnvironment } from '../environments/load';
+import { loadEnvironment, type Override } from '../environments/load';
 import { loadSealedFiles, type SealedFile } from '../environments/sealed-store';
 import { resolveImages } from '../environments/images';
 import type { EnvironmentConfig } from '../environments/schema';
@@ -35,8 +35,8 @@ export interface SynthOutput {
 }
 
 export interface SynthOptions {
-  /** `path.to.field=value` overrides of the environment config. */
-  readonly overrides?: readonly string[];
+  /** Overrides of the environment config: `--set` text (`path.to.field=value`), or the stack's `tasknote:overrides`. */
+  readonly overrides?: readonly Override[];
   /** Image references that win over the config (the deploy step passes pushed digests). */
   readonly images?: Partial<ServiceImageRefs>;
 }

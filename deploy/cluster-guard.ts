@@ -65,7 +65,7 @@ export function serverMatches(actual: string, expected: string): boolean {
 }
 
 /** Stack config key that points a stack at a control plane on this machine instead of its environment's cluster. */
-export const CLUSTER_OVERRIDE_KEY = 'tasknote:cluster';
+const CLUSTER_OVERRIDE_KEY = 'tasknote:cluster';
 
 const overrideSchema = z
   .object({

@@ -1,14 +1,14 @@
 // What `npm run deploy|preview|destroy -- --env <env>` does: check tools and cluster, then drive
 // the stack through the Pulumi Automation API, streaming the CLI's own progress output.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { UserError } from '../core/user-error';
 import { ConfigError, loadEnvironment } from '../environments/load';
 import type { EnvironmentConfig } from '../environments/schema';
-import { CLUSTER_OVERRIDE_KEY, checkClusterTarget, stackCluster } from './cluster-guard';
+import { checkClusterTarget, stackCluster } from './cluster-guard';
 import { kubeconfigPaths, readKubeconfig } from './kubeconfig';
 import { controllerSecretProblems, type StateResource } from './controller-secrets';
+import { stackFileSettings } from './stack-settings';
 import { clusterHint, probeDockerDaemon, probeServer, toolProblems, which, type DeployCommand, type ToolFacts } from './preflight';
 
 /** The machine, as the checks see it; tests pass their own. */
@@ -37,28 +37,21 @@ export function stackConfigFile(repoRoot: string, envName: string, explicit?: st
   return explicit === undefined ? join(repoRoot, `Pulumi.${envName}.yaml`) : resolve(explicit);
 }
 
-/** The `config:` of a stack settings file, read without the Pulumi CLI (plain values only). */
-export function stackFileConfig(file: string): Record<string, unknown> {
-  if (!existsSync(file)) return {};
-  const doc = parse(readFileSync(file, 'utf8')) as { config?: Record<string, unknown> } | null;
-  return doc?.config ?? {};
-}
-
 /**
  * Everything that can be checked before Pulumi runs, reported at once: the environment, the tools,
  * and the wrong-cluster guard (the program checks it again, so `pulumi up` alone is guarded too).
  */
 export async function checkBeforePulumi(command: DeployCommand, envName: string, configFile: string, machine: Machine): Promise<Checked> {
+  const settings = stackFileSettings(envName, configFile);
   let loaded: EnvironmentConfig;
   try {
-    loaded = loadEnvironment(envName);
+    loaded = loadEnvironment(envName, settings.overrides);
   } catch (err) {
     if (err instanceof ConfigError) throw new UserError(`--env: ${err.message}`, 2);
     throw err;
   }
-  const config = stackFileConfig(configFile);
-  const env: EnvironmentConfig = { ...loaded, cluster: stackCluster(loaded, config[CLUSTER_OVERRIDE_KEY]) };
-  const imageSource = config['tasknote:imageSource'] ?? env.imageSource;
+  const env: EnvironmentConfig = { ...loaded, cluster: stackCluster(loaded, settings.cluster) };
+  const imageSource = settings.imageSource ?? env.imageSource;
   const pulumi = machine.which('pulumi');
   const docker = machine.which('docker');
   const buildsImages = imageSource === 'build';
@@ -70,10 +63,9 @@ export async function checkBeforePulumi(command: DeployCommand, envName: string,
   const problems = toolProblems(command, facts, { buildsImages, stack: env.name });
   const warnings: string[] = [];
 
-  const explicit = typeof config['tasknote:kubeconfig'] === 'string' ? (config['tasknote:kubeconfig'] as string) : undefined;
   let server: string | undefined;
   try {
-    const result = checkClusterTarget(env, readKubeconfig(kubeconfigPaths(explicit, machine.processEnv)));
+    const result = checkClusterTarget(env, readKubeconfig(kubeconfigPaths(settings.kubeconfig, machine.processEnv)));
     if ('problem' in result) problems.push(`${result.problem}; ${clusterHint(env.cluster)}`);
     else server = result.server;
   } catch (err) {

@@ -5,73 +5,74 @@ import { rootCertificates } from 'node:tls';
 import * as pulumi from '@pulumi/pulumi';
 import { git } from '../core/git';
 import { UserError } from '../core/user-error';
+import type { Override } from '../environments/load';
 import type { EnvironmentConfig } from '../environments/schema';
 import type { EnvironmentName } from '../core/environment-names';
 import type { BuildHost, RegistryAuth } from './components/service-images';
-import { DEFAULT_TIMEOUTS, DURATION } from './durations';
+import { DEFAULT_TIMEOUTS } from './durations';
 import { isLocalRegistry, planImages, readReleaseRecord, registryServer } from './images';
 import { kubeconfigPaths, readKubeconfig } from './kubeconfig';
 import { stackCluster } from './cluster-guard';
 import { LOCAL_CLUSTER_KINDS } from '../environments/schema';
-import type { DeployProgramInputs, SynthesizeWithImages } from './program';
+import type { DeployProgramInputs, SynthesizedEnvironment } from './program';
+import { stackSettings } from './stack-settings';
+import type { PerService } from '../services/contracts';
 
-/** Stack config keys of the `tasknote` namespace, and what each does (docs/deploy.md lists them too). */
-export const CONFIG_KEYS = {
-  kubeconfig: 'path of the kubeconfig file (default: KUBECONFIG, then ~/.kube/config)',
-  imageSource: "'build' or 'release': overrides the environment's imageSource",
-  nodeImage: 'NODE_IMAGE build argument of the service Dockerfiles (default: the Dockerfile default)',
-  platform: 'platform to build images for, e.g. linux/amd64 (default: the Docker daemon platform)',
-  registryUsername: 'user name for pushing to a managed registry',
-  registryPassword: 'password or token for pushing to a managed registry (secret)',
-  migrationTimeout: 'how long the migration Job may run, e.g. 10m (default 10m)',
-  rolloutTimeout: 'how long a data store or workload may take to become ready (default 10m)',
-  secretsTimeout: "how long the cluster's controller may take to make each Secret from its SealedSecret or ExternalSecret (default 3m)",
-  configuredSecrets: 'list of secret config keys that must be set rather than generated',
-  cluster: '{context, server}: deploy to a control plane on a loopback address (npm run cluster:up) instead of the environment cluster',
-} as const;
+/** The composition `npm run synth` uses, with the images to put in the manifests and the stack's environment overrides. */
+export type SynthesizeWithOverrides = (
+  envName: EnvironmentName,
+  options: { images: PerService<string>; overrides: readonly Override[] },
+) => SynthesizedEnvironment;
 
 export interface StackInputsDeps {
   readonly stack: string;
+  /** The stack's config in the `tasknote` namespace; secret values are read from it. */
   readonly config: pulumi.Config;
   readonly processEnv: NodeJS.ProcessEnv;
   readonly repoRoot: string;
-  readonly loadEnvironment: (name: EnvironmentName) => EnvironmentConfig;
-  readonly synthesize: SynthesizeWithImages;
+  readonly loadEnvironment: (name: EnvironmentName, overrides: readonly Override[]) => EnvironmentConfig;
+  readonly synthesize: SynthesizeWithOverrides;
   /** The commit images are tagged with; read from git unless given. */
   readonly git?: () => { commit: string; dirty: boolean };
 }
+
+/**
+ * Whether the engine holds a config value as a secret. The SDK exports it from `pulumi.runtime`
+ * but types it `@internal`; the mock tests of the program fail if it goes.
+ */
+const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret: (key: string) => boolean }).isConfigSecret;
 
 /** Reads the stack and the machine into program inputs; every problem is a `UserError`. */
 export function resolveDeployInputs(deps: StackInputsDeps): DeployProgramInputs {
   const { config } = deps;
   const envName = environmentOfStack(deps.stack);
-  const loaded = deps.loadEnvironment(envName);
-  const env = { ...loaded, cluster: stackCluster(loaded, config.getObject('cluster')) };
-  const kubeconfig = readKubeconfig(kubeconfigPaths(config.get('kubeconfig'), deps.processEnv));
-  const imageSource = config.get<'build' | 'release'>('imageSource', { allowedValues: ['build', 'release'] });
-  const nodeImage = config.get('nodeImage');
+  const settings = stackSettings(deps.stack, pulumi.runtime.allConfig(), isConfigSecret);
+  const overrides = settings.overrides ?? [];
+  const loaded = deps.loadEnvironment(envName, overrides);
+  const env = { ...loaded, cluster: stackCluster(loaded, settings.cluster) };
+  const kubeconfig = readKubeconfig(kubeconfigPaths(settings.kubeconfig, deps.processEnv));
   const images = planImages({
     env,
     repoRoot: deps.repoRoot,
-    imageSource,
-    git: (imageSource ?? env.imageSource) === 'build' ? (deps.git ?? (() => gitSource(deps.repoRoot)))() : undefined,
+    imageSource: settings.imageSource,
+    git: (settings.imageSource ?? env.imageSource) === 'build' ? (deps.git ?? (() => gitSource(deps.repoRoot)))() : undefined,
     loadRelease: () => readReleaseRecord(envName, deps.repoRoot),
-    buildArgs: nodeImage === undefined ? {} : { NODE_IMAGE: nodeImage },
+    buildArgs: settings.nodeImage === undefined ? {} : { NODE_IMAGE: settings.nodeImage },
   });
   return {
     env,
     kubeconfig,
     images,
-    synthesize: deps.synthesize,
+    synthesize: (name, options) => deps.synthesize(name, { ...options, overrides }),
     timeouts: {
-      migration: duration(config, 'migrationTimeout', DEFAULT_TIMEOUTS.migration),
-      rollout: duration(config, 'rolloutTimeout', DEFAULT_TIMEOUTS.rollout),
-      secrets: duration(config, 'secretsTimeout', DEFAULT_TIMEOUTS.secrets),
+      migration: settings.migrationTimeout ?? DEFAULT_TIMEOUTS.migration,
+      rollout: settings.rolloutTimeout ?? DEFAULT_TIMEOUTS.rollout,
+      secrets: settings.secretsTimeout ?? DEFAULT_TIMEOUTS.secrets,
     },
-    configuredSecrets: config.getObject<string[]>('configuredSecrets') ?? [],
+    configuredSecrets: settings.configuredSecrets ?? [],
     secretConfig: (key) => config.getSecret(key),
-    registryAuth: images.source === 'build' ? registryAuth(env, config, deps.stack) : undefined,
-    platform: config.get('platform'),
+    registryAuth: images.source === 'build' ? registryAuth(env, settings.registryUsername, config, deps.stack) : undefined,
+    platform: settings.platform,
     buildHost: images.source === 'build' ? buildHostOf(deps.processEnv) : undefined,
   };
 }
@@ -132,20 +133,16 @@ export function environmentOfStack(stack: string): EnvironmentName {
   return stack as EnvironmentName;
 }
 
-function duration(config: pulumi.Config, key: 'migrationTimeout' | 'rolloutTimeout' | 'secretsTimeout', fallback: string): string {
-  const value = config.get(key) ?? fallback;
-  if (!DURATION.test(value)) {
-    throw new UserError(`tasknote:${key} must be a duration such as 90s, 10m or 1h; got '${value}'`);
-  }
-  return value;
-}
-
 /**
  * Credentials for the push, from stack config. A registry on this machine or next to a local
  * cluster (kind, minikube, k3d) takes anonymous pushes; a managed one must have them.
  */
-function registryAuth(env: EnvironmentConfig, config: pulumi.Config, stack: string): RegistryAuth | undefined {
-  const username = config.get('registryUsername');
+function registryAuth(
+  env: EnvironmentConfig,
+  username: string | undefined,
+  config: pulumi.Config,
+  stack: string,
+): RegistryAuth | undefined {
   const password = config.getSecret('registryPassword');
   if (username !== undefined && password !== undefined) return { server: registryServer(env.registry), username, password };
   if (isLocalRegistry(env.registry) || LOCAL_CLUSTER_KINDS.includes(env.cluster.kind)) return undefined;

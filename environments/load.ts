@@ -170,26 +170,64 @@ export function knownKeys(path: readonly PropertyKey[], root: AnySchema = enviro
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
- * Applies `path.to.field=value` overrides to a copy of `input`. The path is data: every segment
- * must be an own field of the schema at that place (inherited names such as `__proto__` or
- * `constructor` are not), and only the copy is written. Values are read as YAML scalars or flow
- * collections, so `api.replicas=3` sets a number and `ingress.host=x.example.com` a string.
+ * An environment field set from outside its file: `--set` text (`path.to.field=value`, the value
+ * read as YAML), or a field path and its value from a map such as the stack setting
+ * `tasknote:overrides`, which `setting` names in messages (`tasknote:overrides.api.replicas`).
  */
-export function applyOverrides(environment: string, input: unknown, overrides: readonly string[]): unknown {
+export type Override = string | { readonly setting: string; readonly path: string; readonly value: unknown };
+
+/** An override with its path split, and the name messages give it (`--set api.replicas`). */
+interface FieldOverride {
+  readonly name: string;
+  readonly path: readonly string[];
+  readonly value: unknown;
+}
+
+/** The override as a field path and value, or the problem with its form. */
+function fieldOverride(override: Override): FieldOverride | string {
+  if (typeof override !== 'string') {
+    const path = override.path.split('.');
+    const name = `${override.setting}.${override.path}`;
+    return path.some((p) => p === '') ? `${name}: must be a field path such as api.replicas` : { name, path, value: override.value };
+  }
+  const eq = override.indexOf('=');
+  const path = eq > 0 ? override.slice(0, eq).split('.') : [];
+  if (eq <= 0 || path.some((p) => p === '')) return `--set ${JSON.stringify(override)} must have the form path.to.field=value`;
+  return { name: `--set ${path.join('.')}`, path, value: parseValue(override.slice(eq + 1)) };
+}
+
+/**
+ * Applies overrides to a copy of `input`. The path is data: every segment must be an own field
+ * of the schema at that place (inherited names such as `__proto__` or `constructor` are not),
+ * and only the copy is written. `--set` values are read as YAML scalars or flow collections, so
+ * `api.replicas=3` sets a number and `ingress.host=x.example.com` a string.
+ */
+export function applyOverrides(environment: string, input: unknown, overrides: readonly Override[]): unknown {
   const copy = structuredClone(input) as Record<string, unknown>;
   const problems: string[] = [];
-  for (const override of overrides) {
-    const eq = override.indexOf('=');
-    const path = eq > 0 ? override.slice(0, eq).split('.') : [];
-    if (eq <= 0 || path.some((p) => p === '')) {
-      problems.push(`--set ${JSON.stringify(override)} must have the form path.to.field=value`);
-      continue;
-    }
-    const problem = setAt(copy, path, parseValue(override.slice(eq + 1)));
-    if (problem) problems.push(`--set ${path.join('.')}: ${problem}`);
+  for (const override of overrides.map(fieldOverride)) {
+    const problem = typeof override === 'string' ? override : setAt(copy, override.path, override.value);
+    if (problem !== undefined) problems.push(typeof override === 'string' ? problem : `${override.name}: ${problem}`);
   }
   if (problems.length > 0) throw new ConfigError(environment, problems);
   return copy;
+}
+
+/**
+ * How messages name a field: after the setting that overrode it or an object above it
+ * (`tasknote:overrides.api.replicas`), since the environment file is not where to fix it; else by
+ * its path, as for `--set`, whose command line shows the path already.
+ */
+function fieldNamer(overrides: readonly Override[]): (path: readonly PropertyKey[]) => string {
+  const fields = overrides
+    .filter((o) => typeof o !== 'string')
+    .map(fieldOverride)
+    .filter((o): o is FieldOverride => typeof o !== 'string');
+  return (path) => {
+    const field = path.map(String).join('.') || '(root)';
+    const by = fields.filter((o) => o.path.length <= path.length && o.path.every((key, i) => key === String(path[i]))).at(-1);
+    return by === undefined ? field : [by.name, ...path.slice(by.path.length).map(String)].join('.');
+  };
 }
 
 /** Writes `value` at `path` inside `root`, creating objects on the way; a problem, or undefined. */
@@ -249,24 +287,31 @@ function describe(value: unknown): string {
  * One readable line per zod issue: field path, what was received, what is allowed. Known keys
  * come from `schema` (the one that was parsed), never from the keys the input happens to have.
  */
-export function formatIssues(input: unknown, error: z.ZodError, schema: AnySchema = environmentSchema): string[] {
+export function formatIssues(
+  input: unknown,
+  error: z.ZodError,
+  schema: AnySchema = environmentSchema,
+  nameOf: (path: readonly PropertyKey[]) => string = (path) => path.map(String).join('.') || '(root)',
+): string[] {
   return error.issues.map((issue) => {
-    const field = issue.path.map(String).join('.') || '(root)';
+    const field = nameOf(issue.path);
     if (issue.code === 'unrecognized_keys') {
-      const where = issue.path.length > 0 ? `${field}.` : '';
-      const keys = issue.keys.map((k) => `${where}${k}`).join(', ');
+      const keys = issue.keys.map((k) => nameOf([...issue.path, k])).join(', ');
       return `${keys}: unknown key; known keys here: ${knownKeys(issue.path, schema).join(', ')}`;
     }
     return `${field}: ${issue.message} (received ${describe(valueAt(input, issue.path))})`;
   });
 }
 
-/** Validates raw environment input; throws a ConfigError listing every problem. */
-export function validateEnvironment(environment: string, input: unknown): EnvironmentConfig {
+/**
+ * Validates raw environment input; throws a ConfigError listing every problem. A problem at a
+ * field that a setting such as `tasknote:overrides` set is named after the setting.
+ */
+export function validateEnvironment(environment: string, input: unknown, overrides: readonly Override[] = []): EnvironmentConfig {
   // Without zod's compiled fast path: it compiles a parser (`new Function`) per object schema on
   // first use, which costs more than the three parses a synth makes (about 9 ms of 13).
   const result = environmentSchema.safeParse(input, { jitless: true });
-  if (!result.success) throw new ConfigError(environment, formatIssues(input, result.error));
+  if (!result.success) throw new ConfigError(environment, formatIssues(input, result.error, environmentSchema, fieldNamer(overrides)));
   if (result.data.name !== environment) {
     throw new ConfigError(environment, [
       `name (${JSON.stringify(result.data.name)}) must equal the environment it configures ('${environment}')`,
@@ -275,8 +320,8 @@ export function validateEnvironment(environment: string, input: unknown): Enviro
   return result.data;
 }
 
-/** The validated configuration of `name`, with optional `--set` overrides. */
-export function loadEnvironment(name: string, overrides: readonly string[] = []): EnvironmentConfig {
+/** The validated configuration of `name`, with optional overrides (`--set`, `tasknote:overrides`). */
+export function loadEnvironment(name: string, overrides: readonly Override[] = []): EnvironmentConfig {
   const env = assertEnvironmentName(name);
-  return validateEnvironment(env, applyOverrides(env, loadEnvironmentInput(env), overrides));
+  return validateEnvironment(env, applyOverrides(env, loadEnvironmentInput(env), overrides), overrides);
 }

@@ -170,18 +170,27 @@ export function stackConfigFile(env: string): string {
  * Writes the stack settings of `env` for the lane: the repository's Pulumi.<env>.yaml config,
  * plus the explicit target (this cluster's kubeconfig, context and server) and the offline base
  * image. Keeps what Pulumi wrote there itself (the encryption salt, secret config).
+ * `overrides` sets environment fields (`{ 'api.replicas': 2 }`, as `tasknote:overrides`) for this
+ * and later runs, until the next call; a call without them leaves the environment as its file has it.
  */
-export function writeStackConfig(workspace: string, env: string, extra: Record<string, unknown> = {}): string {
+export function writeStackConfig(
+  workspace: string,
+  env: string,
+  extra: Record<string, unknown> = {},
+  overrides?: Record<string, unknown>,
+): string {
   const file = stackConfigFile(env);
   mkdirSync(dirname(file), { recursive: true });
   const repoConfig = (parse(readFileSync(join(workspace, `Pulumi.${env}.yaml`), 'utf8')) as { config?: Record<string, unknown> }).config;
   const current = existsSync(file) ? (parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const { 'tasknote:overrides': _earlier, ...kept } = (current.config as Record<string, unknown> | undefined) ?? {};
   const config = {
-    ...(current.config as Record<string, unknown> | undefined),
+    ...kept,
     ...repoConfig,
     'tasknote:kubeconfig': LANE.kubeconfig,
     'tasknote:cluster': { context: CONTEXT, server: SERVER },
     'tasknote:nodeImage': LANE.baseImage,
+    ...(overrides === undefined ? {} : { 'tasknote:overrides': overrides }),
     ...extra,
   };
   writeFileSync(file, stringify({ ...current, config }));

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The cluster lane (`npm run test:cluster`): every deploy path, for real. Builds (or finds cached)
-# the control plane and the Pulumi engine, starts a Docker engine and a registry on
-# 127.0.0.1:5001, two local control planes (the target, and a second one for the
-# wrong-cluster test), then runs test/cluster against them with the real Pulumi CLI and
-# providers (or, with --bench, bench/deploy.ts). Everything it started is stopped and removed
+# The cluster lane (`npm run test:cluster`): every deploy path against local control planes, with
+# the real Pulumi CLI and providers. Builds (or finds cached) the toolchain, starts a Docker engine
+# and a registry on 127.0.0.1:5001, then three control planes:
+#   tasknote-local  16443  one real node (kubelet, containerd, CNI, CoreDNS): pods really run
+#   tasknote-other  16444  kwok fake nodes: the wrong-cluster guard's target, the GitOps copy
+#   tasknote-fake   16445  kwok fake nodes in 3 zones: prod's topology, which one node cannot hold
+# and runs test/cluster against them (or, with --bench, bench/deploy.ts). docs/deploy.md lists
+# each test file with the kind of node it runs on. Everything it started is stopped and removed
 # on exit.
 #
 # Where this machine cannot run it (not root, no Go), it says why and exits 0 on a laptop;
@@ -25,6 +28,11 @@ unavailable() {
 }
 command -v go >/dev/null || unavailable 'no Go toolchain on PATH (the control plane and Pulumi are built from Go modules)'
 if reason=$(engine_unavailable_reason); then unavailable "$reason"; fi
+# shellcheck source=local-lib.sh
+source "$here/local-lib.sh"
+# shellcheck source=real-node.sh
+source "$here/real-node.sh"
+if reason=$(real_node_unavailable_reason); then unavailable "$reason"; fi
 
 lane_started=$EPOCHSECONDS
 bash "$here/toolchain/build.sh"
@@ -36,6 +44,7 @@ toolchain_s=$((EPOCHSECONDS - lane_started))
 LANE_DIR=$(mktemp -d /tmp/tasknote-cluster-lane.XXXXXX)
 export TASKNOTE_CLUSTER_STATE=$LANE_DIR/clusters
 clusters_down() {
+  TASKNOTE_CLUSTER_NAME=tasknote-fake bash "$here/local-down.sh" || true
   TASKNOTE_CLUSTER_NAME=tasknote-other bash "$here/local-down.sh" || true
   TASKNOTE_CLUSTER_NAME=tasknote-local bash "$here/local-down.sh" || true
 }
@@ -44,7 +53,12 @@ cleanup() {
   # The lane's log and every component's, kept for a look after the run.
   rm -rf "$LOGS_DIR" && mkdir -p "$LOGS_DIR"
   cp "$LANE_DIR/lane.log" "$LOGS_DIR/" 2>/dev/null || true
-  cp -r "$LANE_DIR"/clusters/*/kwok/clusters/*/logs "$LOGS_DIR/" 2>/dev/null || true
+  local c
+  for c in "$LANE_DIR"/clusters/*; do
+    mkdir -p "$LOGS_DIR/$(basename "$c")"
+    cp -r "$c"/kwok/clusters/*/logs/. "$LOGS_DIR/$(basename "$c")/" 2>/dev/null || true
+    cp -r "$c"/node/logs "$LOGS_DIR/$(basename "$c")/node" 2>/dev/null || true
+  done
   log "logs kept in $LOGS_DIR"
   clusters_down
   engine_stop
@@ -57,10 +71,17 @@ engine_install
 TASKNOTE_REGISTRY_PORT=5001 engine_start
 base_image_ensure
 
-export TASKNOTE_LANE_KUBECONFIG TASKNOTE_LANE_OTHER_KUBECONFIG
+export TASKNOTE_LANE_KUBECONFIG TASKNOTE_LANE_OTHER_KUBECONFIG TASKNOTE_LANE_FAKE_KUBECONFIG
 TASKNOTE_LANE_KUBECONFIG=$(TASKNOTE_CLUSTER_NAME=tasknote-local TASKNOTE_CLUSTER_PORT=16443 bash "$here/local-up.sh")
-TASKNOTE_LANE_OTHER_KUBECONFIG=$(TASKNOTE_CLUSTER_NAME=tasknote-other TASKNOTE_CLUSTER_PORT=16444 bash "$here/local-up.sh")
+TASKNOTE_LANE_OTHER_KUBECONFIG=$(TASKNOTE_CLUSTER_NAME=tasknote-other TASKNOTE_CLUSTER_PORT=16444 bash "$here/local-up.sh" --fake-only)
+TASKNOTE_LANE_FAKE_KUBECONFIG=$(TASKNOTE_CLUSTER_NAME=tasknote-fake TASKNOTE_CLUSTER_PORT=16445 bash "$here/local-up.sh" --fake-only)
 export TASKNOTE_LANE_AUDIT_LOG=$(dirname "$TASKNOTE_LANE_KUBECONFIG")/audit.log
+export TASKNOTE_LANE_FAKE_AUDIT_LOG=$(dirname "$TASKNOTE_LANE_FAKE_KUBECONFIG")/audit.log
+# The real node's images (pause, CoreDNS, the PostgreSQL and Redis stand-ins, test clients), as
+# NODE_IMAGE_*=localhost:5001/…@sha256:… for the tests.
+while IFS= read -r line; do
+  [[ $line == NODE_IMAGE_*=* ]] && export "${line?}"
+done <"$(dirname "$TASKNOTE_LANE_KUBECONFIG")/images.env"
 
 # The real Pulumi CLI and providers, isolated from the user's own ~/.pulumi.
 export PULUMI_HOME=$LANE_DIR/pulumi-home

@@ -16,6 +16,8 @@ CLUSTER_KUBECONFIG=$CLUSTER_DIR/kubeconfig
 # Loads the toolchain's binary paths (TOOLCHAIN_*), building what is missing.
 toolchain_env() {
   local line
+  # Already loaded by the caller (the lane): nothing to build or print again.
+  [[ -x ${TOOLCHAIN_KWOKCTL:-} && -x ${TOOLCHAIN_KUBELET:-} ]] && return 0
   while IFS= read -r line; do
     [[ $line == TOOLCHAIN_*=* ]] && export "${line?}"
   done < <(bash "$TOOLCHAIN_DIR/build.sh" --print-env) || cdie 'the toolchain build failed (see above)'

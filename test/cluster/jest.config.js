@@ -11,6 +11,7 @@ module.exports = {
   transform,
   // One file, steps in order: each deploy builds on the state the one before left.
   maxWorkers: 1,
+  testSequencer: '<rootDir>/test/cluster/sequencer.js',
   testTimeout: 900_000,
   // jest's summary, and one plain `jest: N passed, N failed` line that CI reads.
   reporters: ['default', '<rootDir>/test/reporters/plain-summary.js'],

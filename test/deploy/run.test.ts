@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../core/user-error';
-import { checkBeforePulumi, stackConfigFile, stackFileConfig, type Machine } from '../../deploy/run';
+import { checkBeforePulumi, stackConfigFile, type Machine } from '../../deploy/run';
 import { kubeconfigText } from './fixtures';
 
 const REPO_ROOT = join(__dirname, '..', '..');
@@ -104,12 +104,5 @@ describe('checkBeforePulumi', () => {
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain('--env: ');
     expect(err.message).toContain('"qa"');
-  });
-});
-
-describe('stackFileConfig', () => {
-  test('reads the config of a stack file and nothing for a missing one', () => {
-    expect(stackFileConfig(stackConfigFile(REPO_ROOT, 'prod'))['tasknote:configuredSecrets']).toEqual(['smtpUsername', 'smtpPassword']);
-    expect(stackFileConfig(stackConfigFile(REPO_ROOT, 'nope'))).toEqual({});
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { configKeyFor } from '../../deploy/secret-values';
-import { CONFIG_KEYS } from '../../deploy/stack-inputs';
+import { CONFIG_KEYS } from '../../deploy/stack-settings';
 import { loadEnvironment } from '../../environments/load';
 import { ENVIRONMENT_NAMES } from '../../core/environment-names';
 import { synthesizeEnvironment } from '../../app/synth';

@@ -82,13 +82,13 @@ describe('resolveDeployInputs', () => {
 
   test('fails when a timeout is not a duration', () => {
     expect(() => resolve('dev', { 'tasknote:kubeconfig': kubeconfigFileFor('dev'), 'tasknote:rolloutTimeout': '10 minutes' })).toThrow(
-      "tasknote:rolloutTimeout must be a duration such as 90s, 10m or 1h; got '10 minutes'",
+      'the settings of stack \'dev\' are invalid; nothing was changed:\n  - tasknote:rolloutTimeout: must be a duration such as 90s, 10m or 1h (received "10 minutes")',
     );
   });
 
   test('fails when imageSource is neither build nor release', () => {
     expect(() => resolve('dev', { 'tasknote:kubeconfig': kubeconfigFileFor('dev'), 'tasknote:imageSource': 'latest' })).toThrow(
-      /imageSource/,
+      "the settings of stack 'dev' are invalid; nothing was changed:\n  - tasknote:imageSource: must be 'build' or 'release' (received \"latest\")",
     );
   });
 });

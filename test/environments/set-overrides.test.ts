@@ -114,3 +114,37 @@ test('reports every bad --set at once', () => {
     '--set "api.replicas" must have the form path.to.field=value',
   ]);
 });
+
+describe('overrides from a map (the stack setting tasknote:overrides)', () => {
+  const from = (fields: Record<string, unknown>) =>
+    Object.entries(fields).map(([path, value]) => ({ setting: 'tasknote:overrides', path, value }));
+
+  test('set scalars, lists and maps as they are, without reading them as text', () => {
+    const env = loadEnvironment(
+      'staging',
+      from({
+        'smtp.port': 2525,
+        'worker.thumbnailSizes': [32, 128],
+        'api.autoscaling': { minReplicas: 3, maxReplicas: 9, targetCpuUtilizationPercent: 60 },
+      }),
+    );
+    expect(env.smtp.port).toBe(2525);
+    expect(env.worker.thumbnailSizes).toEqual([32, 128]);
+    expect(env.api.autoscaling).toEqual({ minReplicas: 3, maxReplicas: 9, targetCpuUtilizationPercent: 60 });
+  });
+
+  test('fails when a path is not a field, naming the setting as --set names the argument', () => {
+    expect(problemsOf(() => loadEnvironment('dev', from({ 'api.replicaz': 2, 'api..replicas': 2 })))).toEqual([
+      'tasknote:overrides.api.replicaz: unknown key "replicaz"; known keys of api: replicas, autoscaling, resources',
+      'tasknote:overrides.api..replicas: must be a field path such as api.replicas',
+    ]);
+  });
+
+  test('fails when a value is wrong, naming the setting, the value received and what is allowed', () => {
+    const autoscaling = { minReplicas: 5, maxReplicas: 2, targetCpuUtilizationPercent: 60 };
+    expect(problemsOf(() => loadEnvironment('staging', from({ 'smtp.port': 0, 'api.autoscaling': autoscaling })))).toEqual([
+      'tasknote:overrides.api.autoscaling.minReplicas: must be <= maxReplicas (2) (received 5)',
+      'tasknote:overrides.smtp.port: must be an integer port from 1 to 65535 (received 0)',
+    ]);
+  });
+});

@@ -34,8 +34,9 @@ declare -A VERSION_OF=(
   [docker-build]=$PULUMI_DOCKER_BUILD_VERSION
   [sealed-secrets]=$SEALED_SECRETS_VERSION
   [external-secrets]=$EXTERNAL_SECRETS_VERSION
+  [coredns]=$COREDNS_VERSION
 )
-PIECES=(etcd kubernetes kwok pulumi pulumi-kubernetes docker-build sealed-secrets external-secrets)
+PIECES=(etcd kubernetes coredns kwok pulumi pulumi-kubernetes docker-build sealed-secrets external-secrets)
 
 # The directory a piece's binaries live in: version plus a hash of its wrapper
 # files, so editing a wrapper (or versions.env) never reuses a stale build.
@@ -62,16 +63,26 @@ build_etcd() {
 }
 
 build_kubernetes() {
-  local out=$1 v=$KUBERNETES_VERSION major minor flags cmd
+  local out=$1 v=$KUBERNETES_VERSION major minor flags cmd src
   major=${v#v}; major=${major%%.*}
   minor=${v#v*.}; minor=${minor%%.*}
   # Unstamped, /version says v0.0.0 and clients pick the wrong behaviour.
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     flags+=" -X $pkg.gitVersion=$v -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
-  for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy; do
     (cd "$here/kubernetes" && go_build kubernetes k8s.io/kubernetes "$v" "$out/$cmd" "k8s.io/kubernetes/cmd/$cmd" "$flags")
   done
+  # The pod sandbox's pause binary, from the same module's C source: no image can be pulled here.
+  src=$(cd "$here/kubernetes" && go list -m -f '{{.Dir}}' k8s.io/kubernetes) || build_failed kubernetes k8s.io/kubernetes "$v"
+  tlog "building pause (k8s.io/kubernetes@$v build/pause/linux/pause.c)"
+  gcc -Os -static -o "$out/pause" "$src/build/pause/linux/pause.c" || build_failed kubernetes k8s.io/kubernetes "$v"
+  strip "$out/pause"
+}
+
+build_coredns() {
+  local out=$1
+  (cd "$here/coredns" && go_build coredns github.com/coredns/coredns "$COREDNS_VERSION" "$out/coredns" .)
 }
 
 build_kwok() {
@@ -194,6 +205,10 @@ if [[ $mode == print ]]; then
   echo "TOOLCHAIN_KUBE_CONTROLLER_MANAGER=$k/kube-controller-manager"
   echo "TOOLCHAIN_KUBE_SCHEDULER=$k/kube-scheduler"
   echo "TOOLCHAIN_KUBECTL=$k/kubectl"
+  echo "TOOLCHAIN_KUBELET=$k/kubelet"
+  echo "TOOLCHAIN_KUBE_PROXY=$k/kube-proxy"
+  echo "TOOLCHAIN_PAUSE=$k/pause"
+  echo "TOOLCHAIN_COREDNS=$(piece_dir coredns)/coredns"
   k=$(piece_dir kwok)
   echo "TOOLCHAIN_KWOK=$k/kwok"
   echo "TOOLCHAIN_KWOKCTL=$k/kwokctl"

@@ -6,6 +6,8 @@ source "$TOOLCHAIN_DIR/versions.env"
 source "$TOOLCHAIN_DIR/sealed-secrets/version.env"
 # shellcheck source=external-secrets/version.env
 source "$TOOLCHAIN_DIR/external-secrets/version.env"
+# shellcheck source=coredns/version.env
+source "$TOOLCHAIN_DIR/coredns/version.env"
 
 # Everything built lives outside the clone. TASKNOTE_TOOLCHAIN_CACHE moves it.
 TOOLCHAIN_CACHE=${TASKNOTE_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tasknote-toolchain}
