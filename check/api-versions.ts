@@ -1,8 +1,10 @@
-// The API surface of Kubernetes 1.28: which apiVersion/kind pairs a 1.28 API server serves with
-// its default feature gates, and why the usual suspects are not served. The schema libraries
-// track newer releases and keep long-removed versions, so this table decides what exists.
+// The API surface of the targeted Kubernetes release (core/kubernetes-version.ts): which
+// apiVersion/kind pairs its API server serves with default feature gates, and why the usual
+// suspects are not served. The schema libraries track newer releases and keep long-removed
+// versions, so this table decides what exists.
+import { KUBERNETES_VERSION, isLaterRelease } from '../core/kubernetes-version';
 
-export const KUBERNETES_VERSION = '1.28';
+export { KUBERNETES_VERSION };
 
 const SERVED: Record<string, readonly string[]> = {
   v1: [
@@ -24,7 +26,12 @@ const SERVED: Record<string, readonly string[]> = {
     'Service',
     'ServiceAccount',
   ],
-  'admissionregistration.k8s.io/v1': ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+  'admissionregistration.k8s.io/v1': [
+    'MutatingWebhookConfiguration',
+    'ValidatingWebhookConfiguration',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+  ],
   'apiextensions.k8s.io/v1': ['CustomResourceDefinition'],
   'apiregistration.k8s.io/v1': ['APIService'],
   'apps/v1': ['ControllerRevision', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet'],
@@ -37,14 +44,14 @@ const SERVED: Record<string, readonly string[]> = {
   'coordination.k8s.io/v1': ['Lease'],
   'discovery.k8s.io/v1': ['EndpointSlice'],
   'events.k8s.io/v1': ['Event'],
-  'flowcontrol.apiserver.k8s.io/v1beta2': ['FlowSchema', 'PriorityLevelConfiguration'],
-  'flowcontrol.apiserver.k8s.io/v1beta3': ['FlowSchema', 'PriorityLevelConfiguration'],
-  'networking.k8s.io/v1': ['Ingress', 'IngressClass', 'NetworkPolicy'],
+  'flowcontrol.apiserver.k8s.io/v1': ['FlowSchema', 'PriorityLevelConfiguration'],
+  'networking.k8s.io/v1': ['Ingress', 'IngressClass', 'NetworkPolicy', 'IPAddress', 'ServiceCIDR'],
   'node.k8s.io/v1': ['RuntimeClass'],
   'policy/v1': ['PodDisruptionBudget'],
   'rbac.authorization.k8s.io/v1': ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
   'scheduling.k8s.io/v1': ['PriorityClass'],
-  'storage.k8s.io/v1': ['CSIDriver', 'CSINode', 'CSIStorageCapacity', 'StorageClass', 'VolumeAttachment'],
+  'resource.k8s.io/v1': ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
+  'storage.k8s.io/v1': ['CSIDriver', 'CSINode', 'CSIStorageCapacity', 'StorageClass', 'VolumeAttachment', 'VolumeAttributesClass'],
 };
 
 /** Group versions that older manifests still use, with the release that stopped serving them. */
@@ -61,7 +68,9 @@ const REMOVED: Record<string, { readonly removedIn: string; readonly use: string
   'networking.k8s.io/v1beta1': { removedIn: '1.22', use: 'networking.k8s.io/v1' },
   'rbac.authorization.k8s.io/v1beta1': { removedIn: '1.22', use: 'rbac.authorization.k8s.io/v1' },
   'storage.k8s.io/v1beta1': { removedIn: '1.27', use: 'storage.k8s.io/v1' },
-  'flowcontrol.apiserver.k8s.io/v1beta1': { removedIn: '1.26', use: 'flowcontrol.apiserver.k8s.io/v1beta3' },
+  'flowcontrol.apiserver.k8s.io/v1beta1': { removedIn: '1.26', use: 'flowcontrol.apiserver.k8s.io/v1' },
+  'flowcontrol.apiserver.k8s.io/v1beta2': { removedIn: '1.29', use: 'flowcontrol.apiserver.k8s.io/v1' },
+  'flowcontrol.apiserver.k8s.io/v1beta3': { removedIn: '1.32', use: 'flowcontrol.apiserver.k8s.io/v1' },
   'node.k8s.io/v1beta1': { removedIn: '1.25', use: 'node.k8s.io/v1' },
   'admissionregistration.k8s.io/v1beta1': { removedIn: '1.22', use: 'admissionregistration.k8s.io/v1' },
   'apiextensions.k8s.io/v1beta1': { removedIn: '1.22', use: 'apiextensions.k8s.io/v1' },
@@ -70,25 +79,19 @@ const REMOVED: Record<string, { readonly removedIn: string; readonly use: string
   'coordination.k8s.io/v1beta1': { removedIn: '1.22', use: 'coordination.k8s.io/v1' },
 };
 
-/** apiVersion/kind pairs that became generally available after 1.28. */
-const LATER: Record<string, string> = {
-  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': '1.30',
-  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': '1.30',
-  'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy': '1.34',
-  'admissionregistration.k8s.io/v1/MutatingAdmissionPolicyBinding': '1.34',
-  'flowcontrol.apiserver.k8s.io/v1/FlowSchema': '1.29',
-  'flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration': '1.29',
-  'networking.k8s.io/v1/IPAddress': '1.33',
-  'networking.k8s.io/v1/ServiceCIDR': '1.33',
-  'resource.k8s.io/v1/ResourceClaim': '1.34',
-  'storage.k8s.io/v1/VolumeAttributesClass': '1.34',
-};
+/**
+ * apiVersion/kind pairs served only from a release after the target (none is known yet for
+ * 1.34: its beta APIs, such as admissionregistration.k8s.io/v1beta1 MutatingAdmissionPolicy, are
+ * off by default and are reported as unknown).
+ */
+const LATER: Record<string, string> = {};
 
 /**
- * Fields that the bundled client models know but a 1.28 API server rejects as unknown,
- * keyed by model name. Limited to the pod, workload and service types that manifests carry.
+ * Fields that the bundled client models (OpenAPI 1.33) know, by the release that added them, keyed
+ * by model name; those added after the target are rejected as unknown. Limited to the pod,
+ * workload and service types that manifests carry. With the target at 1.34 none applies.
  */
-export const FIELDS_ADDED_AFTER: Record<string, Record<string, string>> = {
+const FIELDS_ADDED_IN: Record<string, Record<string, string>> = {
   V1LifecycleHandler: { sleep: '1.29' },
   V1Lifecycle: { stopSignal: '1.33' },
   V1SecurityContext: { appArmorProfile: '1.30' },
@@ -102,9 +105,16 @@ export const FIELDS_ADDED_AFTER: Record<string, Record<string, string>> = {
   V1PodAffinityTerm: { matchLabelKeys: '1.29', mismatchLabelKeys: '1.29' },
 };
 
+/** The fields of FIELDS_ADDED_IN that the target release does not have yet. */
+export const FIELDS_ADDED_AFTER: Record<string, Record<string, string>> = Object.fromEntries(
+  Object.entries(FIELDS_ADDED_IN)
+    .map(([model, fields]) => [model, Object.fromEntries(Object.entries(fields).filter(([, v]) => isLaterRelease(v, KUBERNETES_VERSION)))])
+    .filter(([, fields]) => Object.keys(fields).length > 0),
+);
+
 export type ApiLookup = { readonly served: true } | { readonly served: false; readonly found: string; readonly fix: string };
 
-/** Says whether a 1.28 API server serves `apiVersion`/`kind`, and if not, what to use instead. */
+/** Says whether the target release's API server serves `apiVersion`/`kind`, and if not, what to use instead. */
 export function lookupApi(apiVersion: string, kind: string): ApiLookup {
   const kinds = SERVED[apiVersion];
   if (kinds?.includes(kind)) return { served: true };
@@ -140,6 +150,6 @@ export function lookupApi(apiVersion: string, kind: string): ApiLookup {
   return {
     served: false,
     found: `unknown apiVersion/kind ${apiVersion} ${kind}`,
-    fix: 'use a built-in Kubernetes 1.28 API; for a custom resource, include its CustomResourceDefinition or pass --provided CustomResourceDefinition/<plural>.<group>',
+    fix: `use a built-in Kubernetes ${KUBERNETES_VERSION} API; for a custom resource, include its CustomResourceDefinition or pass --provided CustomResourceDefinition/<plural>.<group>`,
   };
 }

@@ -100,9 +100,13 @@ const TEMPLATE_PATHS: Record<string, FieldPath> = {
 
 export { getIn };
 
+/** Where a kind keeps the pod template it stamps out (`[]` for a Pod), or undefined for other kinds. */
+export const podTemplatePathOf = (kind: unknown): FieldPath | undefined =>
+  typeof kind === 'string' && Object.hasOwn(TEMPLATE_PATHS, kind) ? TEMPLATE_PATHS[kind] : undefined;
+
 export function workloadOf(item: SourcedObject): Workload | undefined {
   const o = item.object;
-  const templatePath = TEMPLATE_PATHS[o.kind as string];
+  const templatePath = podTemplatePathOf(o.kind);
   if (!templatePath) return undefined;
   const template = getIn(o, templatePath);
   const podSpec = getIn(template, ['spec']);
@@ -264,7 +268,12 @@ const key = (kind: string, namespace: string | undefined, name: string) => `${ki
  * sealed-secrets controller names it after the SealedSecret) or an ExternalSecret's target
  * (External Secrets Operator; the ExternalSecret's own name when the target has none).
  */
-export function secretMadeBy(o: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown }; spec?: unknown }): string | undefined {
+export function secretMadeBy(o: {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: { name?: unknown };
+  spec?: unknown;
+}): string | undefined {
   const group = typeof o.apiVersion === 'string' ? o.apiVersion.split('/')[0] : '';
   if (typeof o.metadata?.name !== 'string') return undefined;
   if (group === 'bitnami.com' && o.kind === 'SealedSecret') return o.metadata.name;

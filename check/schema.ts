@@ -1,11 +1,11 @@
-// Whether a 1.28 API server would accept each object: apiVersion/kind, types, required fields,
+// Whether the targeted release's API server (core/kubernetes-version.ts) would accept each object: apiVersion/kind, types, required fields,
 // enums and formats (kubernetes-models' validators), unknown fields (client-node's field
 // metadata), object names and labels.
 import { FIELDS_ADDED_AFTER, KUBERNETES_VERSION, lookupApi } from './api-versions';
 import { crdFieldProblems } from './crd-fields';
 import { crdPackageOf, modelAttributes, schemaValidator, topLevelModel, type AjvError } from './k8s-modules';
-import { remembered } from '../core/remembered';
-import { isObject } from './model';
+import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, labelValueProblem, pathSegmentNameProblem, qualifiedNameProblem } from '../core/value-rules';
+import { isObject, podTemplatePathOf } from './model';
 import type { FieldPath, KubeObject, PathSegment, Severity, Violation } from './types';
 
 export interface SchemaViolation extends Violation {
@@ -72,20 +72,13 @@ export function customResourcesOf(objects: readonly KubeObject[], provided: read
   return { kinds, groups };
 }
 
-export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kinds whose names must be DNS-1123 labels rather than subdomains. */
 const LABEL_NAMED = new Set(['Namespace', 'Service']);
-export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-export const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
-
-// The same few label keys and values recur on every object: each verdict is remembered.
-const validLabelKey = remembered((k) => {
-  const slash = k.lastIndexOf('/');
-  const [prefix, name] = slash >= 0 ? [k.slice(0, slash), k.slice(slash + 1)] : [undefined, k];
-  return (prefix === undefined || DNS_SUBDOMAIN.test(prefix)) && LABEL_NAME.test(name) && name.length <= 63;
-});
-const validLabelValue = remembered((v) => v.length <= 63 && LABEL_VALUE.test(v));
+/**
+ * Kinds whose names the API server checks only as path segments (not `.` or `..`, no `/` or `%`):
+ * PodDisruptionBudget (policy validation passes no name rule) and RBAC's (ValidateRBACName).
+ */
+const PATH_SEGMENT_NAMED = new Set(['PodDisruptionBudget', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 export const show = (v: unknown): string => {
   const s = JSON.stringify(v) ?? String(v);
@@ -128,8 +121,8 @@ export function checkSchema(o: KubeObject, custom: CustomResources): SchemaViola
     const api = lookupApi(apiVersion, kind);
     if (!api.served) return [{ ruleId: 'api-version', path: ['apiVersion'], found: api.found, fix: api.fix }];
     const validate = schemaValidator(apiVersion, kind);
-    if (validate && !validate(o)) out.push(...fromAjv(o, validate.errors ?? []));
     const model = topLevelModel(apiVersion, kind);
+    if (validate && !validate(o)) out.push(...fromAjv(o, validate.errors ?? [], model));
     if (model) unknownFields(o, model, [], out);
   }
   out.push(...checkMetadata(o));
@@ -150,7 +143,16 @@ function checkMetadata(o: KubeObject): SchemaViolation[] {
     ];
   }
   const asLabel = LABEL_NAMED.has(o.kind);
-  if (!(asLabel ? DNS_LABEL : DNS_SUBDOMAIN).test(meta.name)) {
+  if (PATH_SEGMENT_NAMED.has(o.kind)) {
+    const problem = pathSegmentNameProblem(meta.name);
+    if (problem)
+      out.push({
+        ruleId: 'metadata-name',
+        path: ['metadata', 'name'],
+        found: `name ${show(meta.name)} ${problem}`,
+        fix: 'use a name without /, % and other than . or ..',
+      });
+  } else if (!(asLabel ? DNS_1123_LABEL : DNS_1123_SUBDOMAIN).test(meta.name)) {
     out.push({
       ruleId: 'metadata-name',
       path: ['metadata', 'name'],
@@ -158,7 +160,7 @@ function checkMetadata(o: KubeObject): SchemaViolation[] {
       fix: `use lower-case letters, digits and '-'${asLabel ? '' : " (and '.')"}, starting and ending with a letter or digit, at most ${asLabel ? 63 : 253} characters`,
     });
   }
-  if (typeof meta.namespace === 'string' && !DNS_LABEL.test(meta.namespace)) {
+  if (typeof meta.namespace === 'string' && !DNS_1123_LABEL.test(meta.namespace)) {
     out.push({
       ruleId: 'metadata-name',
       path: ['metadata', 'namespace'],
@@ -166,39 +168,85 @@ function checkMetadata(o: KubeObject): SchemaViolation[] {
       fix: "use lower-case letters, digits and '-', at most 63 characters",
     });
   }
-  for (const [labels, path] of labelMaps(o)) {
-    if (!isObject(labels)) continue;
-    for (const k of Object.keys(labels)) {
-      const v = labels[k];
-      if (typeof v !== 'string') continue;
-      if (!validLabelKey(k)) {
-        out.push({
-          ruleId: 'label-syntax',
-          path: [...path, k],
-          found: `label key ${show(k)} is invalid`,
-          fix: 'use an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."',
-        });
-      } else if (!validLabelValue(v)) {
-        out.push({
-          ruleId: 'label-syntax',
-          path: [...path, k],
-          found: `label value ${show(v)} is invalid`,
-          fix: 'use at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric',
-        });
+  for (const metaPath of metadataPaths(o)) {
+    const m = getPath(o, metaPath);
+    if (!isObject(m)) continue;
+    if (isObject(m.labels))
+      for (const k of Object.keys(m.labels)) {
+        const v = m.labels[k];
+        if (typeof v !== 'string') continue;
+        const keyProblem = qualifiedNameProblem(k);
+        const valueProblem = keyProblem ? undefined : labelValueProblem(v);
+        if (keyProblem || valueProblem)
+          out.push({
+            ruleId: 'label-syntax',
+            path: [...metaPath, 'labels', k],
+            found: keyProblem ? `label key ${show(k)} ${keyProblem}` : `label value ${show(v)} ${valueProblem}`,
+            fix: keyProblem
+              ? 'use an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."'
+              : 'use at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric',
+          });
       }
-    }
+    // Annotation keys are qualified names too, compared in lower case (ValidateAnnotations).
+    if (isObject(m.annotations))
+      for (const k of Object.keys(m.annotations)) {
+        const problem = qualifiedNameProblem(k.toLowerCase());
+        if (problem)
+          out.push({
+            ruleId: 'label-syntax',
+            path: [...metaPath, 'annotations', k],
+            found: `annotation key ${show(k)} ${problem}`,
+            fix: 'use an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."',
+          });
+      }
   }
   return out;
 }
 
-function labelMaps(o: KubeObject): [unknown, FieldPath][] {
-  const maps: [unknown, FieldPath][] = [[o.metadata?.labels, ['metadata', 'labels']]];
-  if (isObject(o.spec?.template)) maps.push([o.spec.template.metadata?.labels, ['spec', 'template', 'metadata', 'labels']]);
-  return maps;
+/** The object's metadata and that of the pod template it stamps out (at any depth: a CronJob's too). */
+function metadataPaths(o: KubeObject): FieldPath[] {
+  const template = podTemplatePathOf(o.kind);
+  return template && template.length > 0 ? [['metadata'], [...template, 'metadata']] : [['metadata']];
 }
 
+/**
+ * Enumerated string fields that the API server's defaulting fills in when they are empty (Go
+ * defaulters test a plain string field against ""), so `""` is taken as unset: by client-node
+ * model and JSON field name.
+ */
+const DEFAULTED_WHEN_EMPTY: Record<string, readonly string[]> = {
+  V1ContainerPort: ['protocol'],
+  V1ServicePort: ['protocol'],
+  V1EndpointPort: ['protocol'],
+  V1Container: ['imagePullPolicy', 'terminationMessagePolicy'],
+  V1EphemeralContainer: ['imagePullPolicy', 'terminationMessagePolicy'],
+  V1PodSpec: ['restartPolicy', 'dnsPolicy'],
+  V1ServiceSpec: ['type', 'sessionAffinity'],
+  V1DeploymentStrategy: ['type'],
+  V1StatefulSetSpec: ['podManagementPolicy'],
+  V1StatefulSetUpdateStrategy: ['type'],
+  V1DaemonSetUpdateStrategy: ['type'],
+  V1CronJobSpec: ['concurrencyPolicy'],
+};
+
+/** The client-node model of the value at `path` below a value of model `type`, if it is a model. */
+function modelAt(type: string | undefined, path: FieldPath): string | undefined {
+  let cur = type;
+  for (const seg of path) {
+    if (cur === undefined) return undefined;
+    const shape = shapeOf(cur);
+    cur = shape.of === 'model' ? fieldsOf(cur)?.get(String(seg)) : shape.inner;
+  }
+  return cur !== undefined && shapeOf(cur).of === 'model' ? cur : undefined;
+}
+
+const defaultedWhenEmpty = (model: string | undefined, path: FieldPath, value: unknown): boolean =>
+  value === '' &&
+  path.length > 0 &&
+  (DEFAULTED_WHEN_EMPTY[modelAt(model, path.slice(0, -1)) ?? '']?.includes(String(path.at(-1))) ?? false);
+
 /** Turns ajv errors into violations, one per field: a failed `oneOf` reports once, not per branch. */
-function fromAjv(o: KubeObject, errors: readonly AjvError[]): SchemaViolation[] {
+function fromAjv(o: KubeObject, errors: readonly AjvError[], model?: string): SchemaViolation[] {
   const byPath = new Map<string, AjvError[]>();
   for (const e of errors) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
   const out: SchemaViolation[] = [];
@@ -217,7 +265,7 @@ function fromAjv(o: KubeObject, errors: readonly AjvError[]): SchemaViolation[] 
         fix: `set ${[...path, field].join('.')}`,
       });
     }
-    for (const e of errs.filter((x) => x.keyword === 'enum')) {
+    for (const e of errs.filter((x) => x.keyword === 'enum' && !defaultedWhenEmpty(model, path, value))) {
       const allowed = (e.params.allowedValues as unknown[]).map(String).join(', ');
       out.push({ ruleId: 'schema-enum', path, found: shown, fix: `use one of: ${allowed}` });
     }

@@ -86,6 +86,28 @@ export const SECRET_RULES: Rule[] = [
       }
     },
   ),
+  {
+    id: 'secret-plaintext',
+    severity: 'warning',
+    description:
+      'no Secret in the manifests holds a value that looks like a credential in plaintext (stringData, or data, which is only base64); where a profile turns on `conventions`, secret-has-data refuses every Secret value instead',
+    source: 'CK_SECRET_6, CK_K8S_35 (by extension)',
+    *check(ctx) {
+      if (ctx.profile.groups.includes('conventions')) return;
+      for (const item of ctx.ofKind('Secret'))
+        for (const field of ['stringData', 'data'])
+          for (const [key, raw] of Object.entries(stringMap(item.object[field]))) {
+            const reason = credentialReason(key, field === 'data' ? Buffer.from(raw, 'base64').toString('utf8') : raw);
+            if (reason)
+              yield {
+                item,
+                path: [field, key],
+                found: `key ${key} ${reason}, in plaintext${field === 'data' ? ' (base64 is no encryption)' : ''}`,
+                fix: 'commit it encrypted (a SealedSecret), reference a store (an ExternalSecret), or create the Secret at deploy time',
+              };
+          }
+    },
+  },
   workloadRule(
     {
       id: 'secret-in-env',

@@ -1,3 +1,4 @@
+import { POD_SECURITY_VERSION } from '../core/kubernetes-version';
 import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as k8s from './private/k8s';
@@ -104,11 +105,11 @@ export class EnvironmentChart extends Chart {
         labels: {
           ...this.labelsFor({ name: this.namespaceName, component: 'namespace' }),
           'pod-security.kubernetes.io/enforce': this.podSecurityLevel,
-          'pod-security.kubernetes.io/enforce-version': 'v1.28',
+          'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION,
           'pod-security.kubernetes.io/audit': this.podSecurityLevel,
-          'pod-security.kubernetes.io/audit-version': 'v1.28',
+          'pod-security.kubernetes.io/audit-version': POD_SECURITY_VERSION,
           'pod-security.kubernetes.io/warn': this.podSecurityLevel,
-          'pod-security.kubernetes.io/warn-version': 'v1.28',
+          'pod-security.kubernetes.io/warn-version': POD_SECURITY_VERSION,
         },
       },
     });

@@ -10,3 +10,4 @@ export * from './label-selector';
 export * from './object-path';
 export * from './dns-peer';
 export * from './network-policy';
+export * from './kubernetes-version';

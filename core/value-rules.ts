@@ -8,6 +8,60 @@ import { remembered } from './remembered';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN_PART = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+// The API server's name and label syntax (apimachinery's util/validation), written once for the
+// constructs, the environment schema and check.
+/** DNS-1123 label: at most 63 lower-case alphanumerics and '-', starting and ending with an alphanumeric. */
+export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** DNS-1123 subdomain: dot-separated DNS-1123 labels (no per-part limit), at most 253 characters. */
+export const DNS_1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A label value: empty, or at most 63 alphanumerics, '-', '_' and '.', starting and ending with an alphanumeric. */
+export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+/** The name part of a qualified name (label and annotation keys). */
+export const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
+
+/** Why `value` is no DNS-1123 subdomain (apimachinery IsDNS1123Subdomain), or undefined. */
+export function dnsSubdomainProblem(value: string): string | undefined {
+  return DNS_1123_SUBDOMAIN.test(value)
+    ? undefined
+    : "is not a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters";
+}
+
+/** Why `value` is neither a DNS-1123 subdomain nor `*.` and one (IsWildcardDNS1123Subdomain), or undefined. */
+export function hostProblem(value: string): string | undefined {
+  const name = value.startsWith('*.') ? value.slice(2) : value;
+  return (value.startsWith('*.') ? value.length <= 253 : true) && DNS_1123_SUBDOMAIN.test(name)
+    ? undefined
+    : "is not a lower-case DNS-1123 subdomain (a wildcard only as a leading '*.')";
+}
+
+/**
+ * Why `key` is no qualified name (apimachinery IsQualifiedName: label keys, and annotation keys
+ * after lower-casing), or undefined: an optional DNS subdomain prefix and '/', then a name part.
+ */
+export const qualifiedNameProblem = remembered((key): string | undefined => {
+  const parts = key.split('/');
+  if (parts.length > 2) return 'holds more than one /';
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (prefix !== undefined && !DNS_1123_SUBDOMAIN.test(prefix)) return 'has a prefix that is not a DNS subdomain';
+  if (name.length > 63 || !QUALIFIED_NAME_PART.test(name))
+    return "has a name that is not at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric";
+  return undefined;
+});
+
+/** Why `value` is no label value, or undefined. */
+export const labelValueProblem = remembered((value): string | undefined =>
+  value.length > 63 || !LABEL_VALUE.test(value)
+    ? "is not at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric"
+    : undefined,
+);
+
+/** Why `name` is no valid path segment (the only rule some kinds' names follow), or undefined. */
+export function pathSegmentNameProblem(name: string): string | undefined {
+  if (name === '.' || name === '..') return 'may not be . or ..';
+  if (name.includes('/') || name.includes('%')) return "may not hold '/' or '%'";
+  return undefined;
+}
+
 /** Why `value` is no registry prefix (`host[:port][/path]`) for images, or undefined. */
 export function checkRegistry(value: string): string | undefined {
   return REGISTRY_PREFIX.test(value) && registryPortOk(`${value}/x`) && value.length <= IMAGE_NAME_MAX - 32
@@ -51,7 +105,9 @@ export function checkHostname(value: string): string | undefined {
     value.includes('.') &&
     !isSloppyIPv4(value) &&
     value.split('.').every((p) => p.length <= 63 && DNS_SUBDOMAIN_PART.test(p));
-  return ok ? undefined : 'must be a lower-case DNS host name with at least one dot, such as tasknote.example.com (not an IP address, URL or wildcard)';
+  return ok
+    ? undefined
+    : 'must be a lower-case DNS host name with at least one dot, such as tasknote.example.com (not an IP address, URL or wildcard)';
 }
 
 export function checkPort(value: number): string | undefined {
@@ -133,16 +189,23 @@ export function checkScalingRules(rules: ScalingRulesSpec): { path: string; prob
     problems.push({ path: 'stabilizationWindowSeconds', problem: `(${s}) must be an integer from 0 to 3600` });
   }
   if (rules.selectPolicy !== undefined && !(SELECT_POLICIES as readonly string[]).includes(rules.selectPolicy)) {
-    problems.push({ path: 'selectPolicy', problem: `(${JSON.stringify(rules.selectPolicy)}) must be one of: ${SELECT_POLICIES.join(', ')}` });
+    problems.push({
+      path: 'selectPolicy',
+      problem: `(${JSON.stringify(rules.selectPolicy)}) must be one of: ${SELECT_POLICIES.join(', ')}`,
+    });
   }
   if (rules.policies !== undefined && rules.policies.length === 0) {
     problems.push({ path: 'policies', problem: '([]) must hold at least one policy' });
   }
   (rules.policies ?? []).forEach((p, i) => {
     if (!(SCALING_POLICY_TYPES as readonly string[]).includes(p.type)) {
-      problems.push({ path: `policies.${i}.type`, problem: `(${JSON.stringify(p.type)}) must be one of: ${SCALING_POLICY_TYPES.join(', ')}` });
+      problems.push({
+        path: `policies.${i}.type`,
+        problem: `(${JSON.stringify(p.type)}) must be one of: ${SCALING_POLICY_TYPES.join(', ')}`,
+      });
     }
-    if (!Number.isInteger(p.value) || p.value < 1) problems.push({ path: `policies.${i}.value`, problem: `(${p.value}) must be an integer >= 1` });
+    if (!Number.isInteger(p.value) || p.value < 1)
+      problems.push({ path: `policies.${i}.value`, problem: `(${p.value}) must be an integer >= 1` });
     if (!Number.isInteger(p.periodSeconds) || p.periodSeconds < 1 || p.periodSeconds > 1800) {
       problems.push({ path: `policies.${i}.periodSeconds`, problem: `(${p.periodSeconds}) must be an integer from 1 to 1800` });
     }

@@ -4,11 +4,20 @@
 // is one defect class; every fact below was read from that code and is exercised by a case in
 // test/fixtures/apiserver-catalogue/ that the cluster lane submits to a real API server.
 import { standardCronError } from '../../core/private/cron';
-import { remembered } from '../../core/remembered';
-import { nodeKnowsTimeZone } from '../../core/value-rules';
+import {
+  DNS_1123_LABEL as DNS_LABEL,
+  dnsSubdomainProblem,
+  hostProblem,
+  isSloppyIPv4,
+  labelValueProblem,
+  nodeKnowsTimeZone,
+  qualifiedNameProblem as labelKeyProblem,
+} from '../../core/value-rules';
 import { asArray, asRecord, isObject, selectorMatches, stringMap, type Container, type Workload } from '../model';
 import { kindRule, workloadRule, type Rule } from '../rule';
-import { DNS_LABEL, DNS_SUBDOMAIN, LABEL_NAME, LABEL_VALUE, show } from '../schema';
+import { autoscalerSpec } from './autoscaler-spec';
+import { valueRange } from './value-range';
+import { show } from '../schema';
 import type { FieldPath, KubeObject, SourcedObject, Violation } from '../types';
 
 const SOURCE = 'API server (validation code)';
@@ -42,24 +51,6 @@ function timeZoneProblem(zone: string): string | undefined {
   if (zone.toLowerCase() === 'local') return 'is not an explicit time zone';
   return nodeKnowsTimeZone(zone) ? undefined : 'is not in the time zone database';
 }
-
-// Label keys and values recur on every object: each verdict is remembered.
-/** Why a label key is invalid: an optional DNS subdomain prefix and `/`, then a name of at most 63. */
-export const labelKeyProblem = remembered((key): string | undefined => {
-  const parts = key.split('/');
-  if (parts.length > 2) return 'holds more than one /';
-  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-  if (prefix !== undefined && !DNS_SUBDOMAIN.test(prefix)) return 'has a prefix that is not a DNS subdomain';
-  if (name.length > 63 || !LABEL_NAME.test(name))
-    return "has a name that is not at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric";
-  return undefined;
-});
-
-const labelValueProblem = remembered((value): string | undefined =>
-  value.length > 63 || !LABEL_VALUE.test(value)
-    ? "is not at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric"
-    : undefined,
-);
 
 const sc = (c: Container) => asRecord(c.container.securityContext);
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
@@ -246,6 +237,48 @@ function* secretTypeProblems(item: SourcedObject): Iterable<Violation> {
   }
 }
 
+// ---- Ingress ---------------------------------------------------------------------------------
+/** An Ingress's class and hosts: DNS-1123 subdomains (hosts may start with `*.`; a rule's host is no IP address). */
+function* ingressNameProblems(spec: Record<string, unknown>): Iterable<Violation> {
+  const cls = spec.ingressClassName;
+  const clsProblem = typeof cls === 'string' ? dnsSubdomainProblem(cls) : undefined;
+  if (clsProblem)
+    yield { path: ['spec', 'ingressClassName'], found: `ingressClassName ${show(cls)} ${clsProblem}`, fix: 'name an IngressClass' };
+  for (const [i, rule] of asArray(spec.rules).entries()) {
+    if (typeof rule.host !== 'string' || rule.host === '') continue;
+    const problem = isSloppyIPv4(rule.host) ? 'is an IP address, not a DNS name' : hostProblem(rule.host);
+    if (problem)
+      yield {
+        path: ['spec', 'rules', i, 'host'],
+        found: `host ${show(rule.host)} ${problem}`,
+        fix: 'use a lower-case DNS name such as app.example.com',
+      };
+  }
+  for (const [i, tls] of asArray(spec.tls).entries())
+    for (const [j, host] of (Array.isArray(tls.hosts) ? tls.hosts : []).entries()) {
+      const problem = typeof host === 'string' ? hostProblem(host) : undefined;
+      if (problem)
+        yield {
+          path: ['spec', 'tls', i, 'hosts', j],
+          found: `TLS host ${show(host)} ${problem}`,
+          fix: 'use a lower-case DNS name such as app.example.com',
+        };
+    }
+}
+
+/** What networking validation refuses in an Ingress path: Exact and Prefix paths are absolute and clean. */
+const INGRESS_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
+const INGRESS_PATH_SUFFIXES = ['/..', '/.'];
+function ingressPathProblem(p: Record<string, unknown>): string | undefined {
+  const path = typeof p.path === 'string' ? p.path : '';
+  const strict = p.pathType === 'Exact' || p.pathType === 'Prefix';
+  if ((strict || path !== '') && !path.startsWith('/'))
+    return path === '' ? `a ${String(p.pathType)} path is not set` : `Ingress path ${show(path)} is not absolute`;
+  if (!strict) return undefined;
+  const bad = INGRESS_PATH_SEQUENCES.find((seq) => path.includes(seq)) ?? INGRESS_PATH_SUFFIXES.find((end) => path.endsWith(end));
+  return bad ? `Ingress path ${show(path)} holds ${show(bad)}` : undefined;
+}
+
 // ---- rules -----------------------------------------------------------------------------------
 const namePerKind: Rule = {
   id: 'name-per-kind',
@@ -288,6 +321,7 @@ const namePerKind: Rule = {
           fix: 'use an IANA time zone name such as Europe/Paris or Etc/UTC',
         });
     }
+    for (const item of ctx.ofKind('Ingress')) for (const x of ingressNameProblems(asRecord(item.object.spec))) yield v(item, x);
     for (const item of ctx.ofKind('Job')) {
       const name = String(item.object.metadata?.name ?? '');
       if (name.length > 63)
@@ -317,7 +351,8 @@ const namePerKind: Rule = {
             fix: "use lower-case letters, digits and '-', at most 63",
           });
         for (const [i, p] of asArray(c.container.ports).entries()) {
-          const problem = typeof p.name === 'string' ? ianaServiceNameProblem(p.name) : undefined;
+          // An empty name is no name: the server validates a port name only when one is given.
+          const problem = typeof p.name === 'string' && p.name !== '' ? ianaServiceNameProblem(p.name) : undefined;
           if (problem)
             yield v(w.item, {
               path: [...c.path, 'ports', i, 'name'],
@@ -371,6 +406,15 @@ const crossField = workloadRule(
             found: `env ${show(e.name)} has both value and valueFrom`,
             fix: 'keep one of value and valueFrom',
           };
+      for (const [i, e] of asArray(c.container.envFrom).entries()) {
+        const sources = ['configMapRef', 'secretRef'].filter((k) => e[k] !== undefined);
+        if (sources.length !== 1)
+          yield {
+            path: [...c.path, 'envFrom', i],
+            found: `container ${c.name}: an envFrom entry with ${sources.length === 0 ? 'neither configMapRef nor secretRef' : 'both configMapRef and secretRef'}`,
+            fix: 'give each envFrom entry exactly one of configMapRef and secretRef',
+          };
+      }
       // A StatefulSet's claim templates become volumes of its pods.
       const claims =
         w.kind === 'StatefulSet' ? asArray(w.item.object.spec?.volumeClaimTemplates).map((t) => asRecord(t.metadata).name) : [];
@@ -484,13 +528,15 @@ const crossFieldObjects = kindRule(
     }
     if (item.object.kind === 'Ingress') {
       for (const [i, rule] of asArray(spec.rules).entries())
-        for (const [j, p] of asArray(asRecord(rule.http).paths).entries())
-          if (typeof p.path === 'string' && p.path !== '' && !p.path.startsWith('/'))
+        for (const [j, p] of asArray(asRecord(rule.http).paths).entries()) {
+          const problem = ingressPathProblem(p);
+          if (problem)
             yield {
               path: ['spec', 'rules', i, 'http', 'paths', j, 'path'],
-              found: `Ingress path ${show(p.path)} is not absolute`,
-              fix: 'start the path with /',
+              found: problem,
+              fix: "write an absolute path without '//', '/./' or '/../' (only an ImplementationSpecific path may be empty)",
             };
+        }
       return;
     }
     if (item.object.kind === 'HorizontalPodAutoscaler') {
@@ -540,6 +586,37 @@ function* handlerProblems(handler: unknown, path: FieldPath, what: string, handl
   }
 }
 
+/** A NetworkPolicy's ports: a number within 1-65535 or a port name, and an endPort at or above a numeric port. */
+function* networkPolicyPortProblems(spec: Record<string, unknown>): Iterable<Violation> {
+  for (const dir of ['ingress', 'egress'])
+    for (const [i, r] of asArray(spec[dir]).entries())
+      for (const [j, p] of asArray(r.ports).entries()) {
+        const path = ['spec', dir, i, 'ports', j];
+        if (typeof p.port === 'number' && !inRange(p.port))
+          yield { path: [...path, 'port'], found: `NetworkPolicy port ${p.port}`, fix: 'use a port between 1 and 65535' };
+        const nameProblem = typeof p.port === 'string' ? ianaServiceNameProblem(p.port) : undefined;
+        if (nameProblem)
+          yield {
+            path: [...path, 'port'],
+            found: `NetworkPolicy port name ${show(p.port)} ${nameProblem}`,
+            fix: 'name a container port (an IANA service name)',
+          };
+        if (p.endPort === undefined) continue;
+        if (typeof p.port !== 'number')
+          yield {
+            path: [...path, 'endPort'],
+            found: `endPort beside a ${p.port === undefined ? 'missing' : 'named'} port`,
+            fix: 'give a numeric port with endPort',
+          };
+        else if (typeof p.endPort === 'number' && (p.endPort < p.port || !inRange(p.endPort)))
+          yield {
+            path: [...path, 'endPort'],
+            found: `endPort ${p.endPort} with port ${p.port}`,
+            fix: 'use an endPort between port and 65535',
+          };
+      }
+}
+
 const portAndHandler: Rule = {
   id: 'port-and-handler',
   severity: 'error',
@@ -569,6 +646,8 @@ const portAndHandler: Rule = {
               yield { ...x, item: w.item };
         }
       }
+    for (const item of ctx.ofKind('NetworkPolicy'))
+      for (const x of networkPolicyPortProblems(asRecord(item.object.spec))) yield { ...x, item };
     for (const item of ctx.ofKind('Service')) {
       const spec = asRecord(item.object.spec);
       const ports = asArray(spec.ports);
@@ -811,7 +890,10 @@ const cronSchedule = kindRule(
   },
 );
 
-/** The API server's validation rules; `cross-field` is one rule built of two passes. */
+/**
+ * The API server's validation rules (every rule whose findings claim the server would refuse the
+ * object, beside the schema pass's); `cross-field` is one rule built of two passes.
+ */
 export const API_VALIDATION_RULES: Rule[] = [
   namePerKind,
   {
@@ -827,4 +909,6 @@ export const API_VALIDATION_RULES: Rule[] = [
   selectorSyntax,
   duplicateName,
   secretTypeKeys,
+  valueRange,
+  autoscalerSpec,
 ];

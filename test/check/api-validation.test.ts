@@ -47,6 +47,7 @@ const CLASSES = [
   'duplicate names inside one object',
   'type-specific Secret keys',
   'Pod Security baseline and restricted controls',
+  'value ranges, enumerations and syntax in validation code',
 ];
 
 test('every case names its class, the upstream rule it models, the server verdict and the rules expected', () => {

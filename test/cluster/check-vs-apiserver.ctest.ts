@@ -53,16 +53,8 @@ type ClassName = keyof typeof CLASSES;
  * Cases where the two differ on purpose, by class and case, with the reason. Anything not here
  * must agree.
  */
-const NEWER_THAN_1_28 = 'check targets Kubernetes 1.28; the 1.34 API server serves the field';
 const KNOWN: Partial<Record<ClassName, Record<string, string>>> = {
-  'API server errors (schema, API versions, validation code)': {
-    'field-from-newer-kubernetes': NEWER_THAN_1_28,
-    'catalogue/psa-apparmor-unconfined': `${NEWER_THAN_1_28} (appArmorProfile is 1.30); the annotation form is checked by \`apparmor\``,
-    'catalogue/psa-apparmor-runtime-default': `${NEWER_THAN_1_28} (appArmorProfile is 1.30)`,
-  },
   'Pod Security restricted': {
-    'catalogue/psa-apparmor-unconfined':
-      'check refuses the object for its 1.30 field (error class above), so its Pod Security rules do not reach it',
     'catalogue/psa-seccomp-localhost':
       'check is stricter on purpose: seccomp-profile wants RuntimeDefault (POLICY.md), restricted also allows Localhost',
   },

@@ -18,11 +18,11 @@ test('creates the namespace, with no provided objects declared yet', () => {
 test("podSecurityLevel defaults to 'restricted' for enforce, audit and warn", () => {
   expect(namespace().metadata.labels).toMatchObject({
     'pod-security.kubernetes.io/enforce': 'restricted',
-    'pod-security.kubernetes.io/enforce-version': 'v1.28',
+    'pod-security.kubernetes.io/enforce-version': 'v1.34',
     'pod-security.kubernetes.io/audit': 'restricted',
-    'pod-security.kubernetes.io/audit-version': 'v1.28',
+    'pod-security.kubernetes.io/audit-version': 'v1.34',
     'pod-security.kubernetes.io/warn': 'restricted',
-    'pod-security.kubernetes.io/warn-version': 'v1.28',
+    'pod-security.kubernetes.io/warn-version': 'v1.34',
   });
   expect(namespace({ podSecurityLevel: 'baseline' }).metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
 });
