@@ -1,40 +1,42 @@
 /**
- * The Pulumi deploy against plain kubectl on the same local control plane, in one run:
- *   - first deploy of dev (from nothing, up to everything Ready) against
- *     `kubectl apply --server-side` of the synthesized dev objects plus `kubectl wait` on them;
- *   - a no-op deploy against `kubectl diff --server-side` of the same objects.
- * Prints both ratios with their goals (first ≤ 2×, no-op ≤ 3×), and where the deploy's time goes:
- * the CLI's start, the engine and plugins before the first resource, and the per-object waits.
+ * The Pulumi deploy against plain kubectl on the same local cluster, in one run, on each kind of
+ * node the lane has (scripts/cluster/lane.sh):
+ *   - kwok's fake nodes (tasknote-fake), where the deploy's own costs show:
+ *       first deploy of dev (from nothing, up to everything Ready) against
+ *       `kubectl apply --server-side` of the synthesized dev objects plus `kubectl wait` on them;
+ *       a no-op deploy against `kubectl diff --server-side` of the same objects;
+ *   - the real node (tasknote-local), where pods start, pull and answer probes on both sides:
+ *       the first deploy until `/healthz` answers 200 through the api Service's ClusterIP, against
+ *       kubectl apply plus the same waits and the same `/healthz` wait.
+ * The Secrets are created the same way for both (the deploy generates them, kubectl creates them
+ * from literals first), and the images are built once before anything is measured, so both sides
+ * get the same images and neither pays for a build. Prints each ratio with its goal.
  *
- * Needs what scripts/cluster/lane.sh starts:  npm run bench:deploy
- * The images are built once before anything is measured (BuildKit cache warm), so the first
- * deploy measures the deploy, not a cold image build; both sides get the same images.
+ *   npm run bench:deploy
  */
 import { rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import {
+  CLUSTERS,
   LANE,
   kubectl,
+  kubectlJson,
   makeWorkspace,
   ok,
-  pulumi,
+  realNodeOverrides,
   run,
   stackConfigFile,
+  stackDir,
   tasknote,
+  useCluster,
   writeStackConfig,
   type Run,
 } from '../scripts/cluster/lane-workspace';
 
 const NS = 'tasknote-dev';
-const ws = makeWorkspace('repo-bench');
-writeStackConfig(ws, 'dev');
-
-const deploy = (...more: string[]): Run => ok(tasknote(ws, ['deploy', '--env', 'dev', '--stack-config', stackConfigFile('dev'), ...more]));
-const destroy = (): Run => ok(tasknote(ws, ['destroy', '--env', 'dev', '--stack-config', stackConfigFile('dev')]));
-
-function waitNamespaceGone(): void {
-  ok(kubectl(['wait', '--for=delete', `namespace/${NS}`, '--timeout=300s']));
-}
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Seconds the engine reported per resource (`created (1.23s)`), by resource. */
 function perResource(output: string): { name: string; s: number }[] {
@@ -44,66 +46,112 @@ function perResource(output: string): { name: string; s: number }[] {
   return out;
 }
 
-// Warm-up: build and push the images, then remove everything; the measured runs reuse both.
-deploy();
-const images = JSON.parse(ok(pulumi('dev', ['stack', 'output', 'images', '--json'])).stdout) as { api: string; worker: string };
-destroy();
-waitNamespaceGone();
-
-// kubectl: the same objects, the Secrets the deploy would create, then wait like the deploy does.
-const dist = join(ws, 'dist-bench');
-rmSync(dist, { recursive: true, force: true });
-ok(tasknote(ws, ['synth', '--env', 'dev', '--out', dist, '--image', `api=${images.api}`, '--image', `worker=${images.worker}`]));
-const dir = join(dist, 'dev');
-const kubectlStart = Date.now();
-ok(kubectl(['apply', '--server-side', '-f', join(dir, '00-namespace.yaml')]));
-for (const [name, keys] of [
-  ['tasknote-database', ['password']],
-  ['tasknote-admin', ['token']],
-  ['tasknote-smtp', ['username', 'password']],
-] as const) {
-  ok(kubectl(['create', 'secret', 'generic', name, '-n', NS, ...keys.map((k) => `--from-literal=${k}=bench-${k}`)]));
+/** Waits until GET /healthz through the api Service's ClusterIP answers 200 (kube-proxy on the host). */
+async function healthzThroughService(): Promise<void> {
+  const svc = kubectlJson(['get', 'service', 'tasknote-api', '-n', NS]);
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    const status = await new Promise<number>((resolve) => {
+      const req = request(
+        { host: svc.spec.clusterIP, port: svc.spec.ports[0].port, path: '/healthz', agent: false, timeout: 2000 },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', () => resolve(0));
+      req.on('timeout', () => req.destroy());
+      req.end();
+    });
+    if (status === 200) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('/healthz never answered 200 through the Service');
 }
-ok(kubectl(['apply', '--server-side', '-f', dir]));
-ok(kubectl(['wait', '-n', NS, '--for=condition=Available', 'deployment', '--all', '--timeout=300s']));
-ok(kubectl(['rollout', 'status', '-n', NS, 'statefulset/tasknote-postgres', '--timeout=300s']));
-ok(kubectl(['wait', '-n', NS, '--for=condition=Complete', 'job/tasknote-migrate', '--timeout=300s']));
-const kubectlFirstMs = Date.now() - kubectlStart;
-const diffStart = Date.now();
-const diff = kubectl(['diff', '--server-side', '-f', dir]);
-const kubectlDiffMs = Date.now() - diffStart;
-if (diff.status > 1) throw new Error(`kubectl diff failed: ${diff.stderr}`);
-ok(kubectl(['delete', 'namespace', NS, '--wait=false']));
-waitNamespaceGone();
 
-// Pulumi: the same objects through `npm run deploy`.
-const cliStart = Date.now();
-ok(tasknote(ws, ['--help']));
-const cliMs = Date.now() - cliStart;
-const engineStart = Date.now();
-ok(run('pulumi', ['version'], LANE.dir));
-const pulumiMs = Date.now() - engineStart;
-const first = deploy();
-const noop = deploy();
-const firstLines = first.stdout.split('\n');
-const awaits = perResource(first.stdout).sort((a, b) => b.s - a.s);
+async function compare(kind: keyof typeof CLUSTERS): Promise<void> {
+  useCluster(kind);
+  const real = CLUSTERS[kind].realNode;
+  const ws = makeWorkspace(`repo-bench-${kind}`);
+  writeStackConfig(ws, 'dev');
+  const env = { PULUMI_BACKEND_URL: `file://${join(LANE.dir, `pulumi-state-bench-${kind}`)}` };
+  ok(run('mkdir', ['-p', env.PULUMI_BACKEND_URL.slice('file://'.length)], LANE.dir));
+  const deploy = (): Run => ok(tasknote(ws, ['deploy', '--env', 'dev', '--stack-config', stackConfigFile('dev')], env));
+  const destroy = (): Run => ok(tasknote(ws, ['destroy', '--env', 'dev', '--stack-config', stackConfigFile('dev')], env));
+  const gone = () => ok(kubectl(['wait', '--for=delete', `namespace/${NS}`, '--timeout=300s']));
 
-const ratio = (a: number, b: number) => (a / b).toFixed(2);
-const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-console.log('deploy --env dev against kubectl, on the same local control plane');
-console.log(
-  `  first deploy  ${s(first.ms).padStart(8)}  vs kubectl apply + wait  ${s(kubectlFirstMs).padStart(8)}  ratio ${ratio(first.ms, kubectlFirstMs)}  (goal <= 2)`,
-);
-console.log(
-  `  no-op deploy  ${s(noop.ms).padStart(8)}  vs kubectl diff          ${s(kubectlDiffMs).padStart(8)}  ratio ${ratio(noop.ms, kubectlDiffMs)}  (goal <= 3)`,
-);
-console.log('where the first deploy goes');
-console.log(`  tasknote CLI start (--help)             ${s(cliMs)}`);
-console.log(`  pulumi CLI start (version)              ${s(pulumiMs)}`);
-console.log(
-  `  resources the engine reported           ${awaits.length} (${firstLines.filter((l) => l.includes(' created (')).length} lines)`,
-);
-console.log(`  sum of per-resource waits               ${s(awaits.reduce((t, a) => t + a.s * 1000, 0))}`);
-for (const a of awaits.slice(0, 8)) console.log(`    ${a.s.toFixed(2).padStart(7)} s  ${a.name}`);
-console.log(`  no-op: everything but the diff itself   ${s(noop.ms - kubectlDiffMs)} of engine, plugin and program start`);
-destroy();
+  // Warm-up: build and push the images, then remove everything; the measured runs reuse both.
+  kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true', '--timeout=300s']);
+  deploy();
+  const images = JSON.parse(
+    ok(run('pulumi', ['stack', 'output', 'images', '--json', '--stack', 'dev', '--cwd', stackDir('dev')], LANE.dir, env)).stdout,
+  ) as {
+    api: string;
+    worker: string;
+  };
+  destroy();
+  gone();
+
+  // kubectl: the same objects (with the same settings), the Secrets, then the same waits.
+  const dist = join(ws, 'dist-bench');
+  rmSync(dist, { recursive: true, force: true });
+  const sets = real ? Object.entries(realNodeOverrides()).flatMap(([k, v]) => ['--set', `${k}=${v}`]) : [];
+  ok(tasknote(ws, ['synth', '--env', 'dev', '--out', dist, '--image', `api=${images.api}`, '--image', `worker=${images.worker}`, ...sets]));
+  const dir = join(dist, 'dev');
+  const kubectlStart = Date.now();
+  ok(kubectl(['apply', '--server-side', '-f', join(dir, '00-namespace.yaml')]));
+  for (const [name, keys] of [
+    ['tasknote-database', ['password']],
+    ['tasknote-admin', ['token']],
+    ['tasknote-smtp', ['username', 'password']],
+  ] as const) {
+    ok(kubectl(['create', 'secret', 'generic', name, '-n', NS, ...keys.map((k) => `--from-literal=${k}=bench-${k}`)]));
+  }
+  ok(kubectl(['apply', '--server-side', '-f', dir]));
+  ok(kubectl(['wait', '-n', NS, '--for=condition=Available', 'deployment', '--all', '--timeout=300s']));
+  ok(kubectl(['rollout', 'status', '-n', NS, 'statefulset/tasknote-postgres', '--timeout=300s']));
+  ok(kubectl(['wait', '-n', NS, '--for=condition=Complete', 'job/tasknote-migrate', '--timeout=300s']));
+  if (real) await healthzThroughService();
+  const kubectlFirstMs = Date.now() - kubectlStart;
+  const diffStart = Date.now();
+  const diff = kubectl(['diff', '--server-side', '-f', dir]);
+  const kubectlDiffMs = Date.now() - diffStart;
+  if (diff.status > 1) throw new Error(`kubectl diff failed: ${diff.stderr}`);
+  ok(kubectl(['delete', 'namespace', NS, '--wait=false']));
+  gone();
+
+  // Pulumi: the same objects through `npm run deploy`.
+  const cliStart = Date.now();
+  ok(tasknote(ws, ['--help']));
+  const cliMs = Date.now() - cliStart;
+  const engineStart = Date.now();
+  ok(run('pulumi', ['version'], LANE.dir));
+  const pulumiMs = Date.now() - engineStart;
+  const firstStart = Date.now();
+  const first = deploy();
+  if (real) await healthzThroughService();
+  const firstMs = Date.now() - firstStart;
+  const noop = deploy();
+  const awaits = perResource(first.stdout).sort((a, b) => b.s - a.s);
+
+  console.log(`\ndeploy --env dev against kubectl, on ${real ? 'the real node (tasknote-local)' : "kwok's fake nodes (tasknote-fake)"}`);
+  const until = real ? 'until /healthz answers 200 through the Service' : 'up to everything Ready';
+  console.log(
+    `  first deploy, ${until}: ${s(firstMs)} vs kubectl apply + the same waits ${s(kubectlFirstMs)}, ratio ${ratio(firstMs, kubectlFirstMs)} (goal <= 2)`,
+  );
+  console.log(
+    `  no-op deploy: ${s(noop.ms)} vs kubectl diff --server-side ${s(kubectlDiffMs)}, ratio ${ratio(noop.ms, kubectlDiffMs)} (goal <= 3)`,
+  );
+  console.log('  where the first deploy goes');
+  console.log(`    tasknote CLI start (--help)             ${s(cliMs)}`);
+  console.log(`    pulumi CLI start (version)              ${s(pulumiMs)}`);
+  console.log(`    sum of per-resource waits               ${s(awaits.reduce((t, a) => t + a.s * 1000, 0))}`);
+  for (const a of awaits.slice(0, 8)) console.log(`      ${a.s.toFixed(2).padStart(7)} s  ${a.name}`);
+  destroy();
+  gone();
+}
+
+void (async () => {
+  await compare('fake');
+  await compare('real');
+})();

@@ -35,7 +35,11 @@ export const realMachine: Machine = {
 export function stackProcessEnv(settings: StackSettings, env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   if (settings.dockerHost !== undefined) out.DOCKER_HOST = settings.dockerHost;
-  if (settings.passphraseFile !== undefined && env.PULUMI_CONFIG_PASSPHRASE === undefined && env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
+  if (
+    settings.passphraseFile !== undefined &&
+    env.PULUMI_CONFIG_PASSPHRASE === undefined &&
+    env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined
+  ) {
     out.PULUMI_CONFIG_PASSPHRASE_FILE = settings.passphraseFile;
   }
   return out;

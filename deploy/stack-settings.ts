@@ -20,8 +20,10 @@ export const CONFIG_KEYS = {
   secretsTimeout: "how long the cluster's controller may take to make each Secret from its SealedSecret or ExternalSecret (default 3m)",
   configuredSecrets: 'list of secret config keys that must be set rather than generated',
   cluster: '{context, server}: deploy to a control plane on a loopback address (npm run cluster:up) instead of the environment cluster',
-  dockerHost: 'the Docker engine that builds the images, as DOCKER_HOST names it (default: DOCKER_HOST, else the engine at its usual socket); the setting wins over the variable',
-  passphraseFile: "file holding this stack's secrets passphrase, used when neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set (cluster:up writes one)",
+  dockerHost:
+    'the Docker engine that builds the images, as DOCKER_HOST names it (default: DOCKER_HOST, else the engine at its usual socket); the setting wins over the variable',
+  passphraseFile:
+    "file holding this stack's secrets passphrase, used when neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set (cluster:up writes one)",
   overrides: 'map of environment field path (as for synth --set) to value, e.g. {api.replicas: 2}; no environment file is edited',
 } as const;
 
@@ -42,7 +44,7 @@ const settingsSchema = z
     rolloutTimeout: duration,
     secretsTimeout: duration,
     configuredSecrets: z.array(z.string(), { error: 'must be a list of secret config keys' }),
-    dockerHost: z.string().regex(/^(unix|tcp|ssh|npipe):\/\/./, "must be a Docker host such as unix:///var/run/docker.sock"),
+    dockerHost: z.string().regex(/^(unix|tcp|ssh|npipe):\/\/./, 'must be a Docker host such as unix:///var/run/docker.sock'),
     passphraseFile: z.string().min(1),
     // deploy/cluster-guard.ts validates it, with its own message.
     cluster: z.unknown(),

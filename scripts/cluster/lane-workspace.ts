@@ -216,7 +216,9 @@ export function writeStackConfig(
     'tasknote:kubeconfig': target.kubeconfig,
     'tasknote:cluster': { context: target.context, server: target.server },
     'tasknote:nodeImage': LANE.baseImage,
-    ...(overrides === undefined && !target.realNode ? {} : { 'tasknote:overrides': { ...(target.realNode ? realNodeOverrides() : {}), ...overrides } }),
+    ...(overrides === undefined && !target.realNode
+      ? {}
+      : { 'tasknote:overrides': { ...(target.realNode ? realNodeOverrides() : {}), ...overrides } }),
     ...extra,
   };
   writeFileSync(file, stringify({ ...current, config }));

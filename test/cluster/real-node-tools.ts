@@ -28,7 +28,8 @@ export function ctr(args: string[]): string {
 export function containerPid(namespace: string, pod: string, container: string): number {
   const status = kubectlJson(['get', 'pod', pod, '-n', namespace]).status;
   const id = (status.containerStatuses as { name: string; containerID?: string }[]).find((c) => c.name === container)?.containerID;
-  if (id === undefined || !id.startsWith('containerd://')) throw new Error(`pod ${namespace}/${pod}: container ${container} has no containerd id`);
+  if (id === undefined || !id.startsWith('containerd://'))
+    throw new Error(`pod ${namespace}/${pod}: container ${container} has no containerd id`);
   const line = ctr(['tasks', 'ls'])
     .split('\n')
     .find((l) => l.startsWith(id.slice('containerd://'.length)));
@@ -53,9 +54,13 @@ export interface Forward {
 
 /** `kubectl port-forward <target> :<port>`, as the primer's lab runs it; resolves once it listens. */
 export function portForward(namespace: string, target: string, remotePort: number): Promise<Forward> {
-  const child: ChildProcess = spawn('kubectl', ['--kubeconfig', LANE.kubeconfig, 'port-forward', '-n', namespace, target, `:${remotePort}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    'kubectl',
+    ['--kubeconfig', LANE.kubeconfig, 'port-forward', '-n', namespace, target, `:${remotePort}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => {

@@ -7,7 +7,18 @@ import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parse, stringify } from 'yaml';
-import { LANE, commitAll, kubectl, kubectlJson, makeWorkspace, ok, podsOf, run, tasknote, type Run } from '../../scripts/cluster/lane-workspace';
+import {
+  LANE,
+  commitAll,
+  kubectl,
+  kubectlJson,
+  makeWorkspace,
+  ok,
+  podsOf,
+  run,
+  tasknote,
+  type Run,
+} from '../../scripts/cluster/lane-workspace';
 import { REPO_ROOT } from '../../core/repo-root';
 import {
   CLUSTER_DIR,
@@ -99,7 +110,9 @@ function probePod(name: string, image = nodeImage('NODE_IMAGE_BUSYBOX')): string
 const inProbe = (pod: string, command: string[]): Run => kubectl(['exec', '-n', PROBES, pod, '--', ...command]);
 
 function printLoad(what: string, f: LoadFigures): void {
-  console.log(`${what}: ${f.sent} requests sent, ${f.failed} failed, p99 ${f.p99Ms} ms${f.failed ? `; why: ${JSON.stringify(f.reasons)}` : ''}`);
+  console.log(
+    `${what}: ${f.sent} requests sent, ${f.failed} failed, p99 ${f.p99Ms} ms${f.failed ? `; why: ${JSON.stringify(f.reasons)}` : ''}`,
+  );
 }
 
 /** Runs `during` under a steady load through the api Service's ClusterIP, from the host (kube-proxy). */
@@ -122,8 +135,20 @@ async function api(method: string, path: string, body?: unknown, headers: Record
   try {
     const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const type = Buffer.isBuffer(body) ? 'image/png' : 'application/json';
-    const r = await http('127.0.0.1', fwd.port, method, path, payload === undefined ? headers : { ...headers, 'content-type': type }, payload, 15_000);
-    return { status: r.status, headers: r.headers, json: r.body.length > 0 && String(r.headers['content-type']).includes('json') ? JSON.parse(r.body.toString()) : undefined };
+    const r = await http(
+      '127.0.0.1',
+      fwd.port,
+      method,
+      path,
+      payload === undefined ? headers : { ...headers, 'content-type': type },
+      payload,
+      15_000,
+    );
+    return {
+      status: r.status,
+      headers: r.headers,
+      json: r.body.length > 0 && String(r.headers['content-type']).includes('json') ? JSON.parse(r.body.toString()) : undefined,
+    };
   } finally {
     fwd.stop();
   }
@@ -131,24 +156,36 @@ async function api(method: string, path: string, body?: unknown, headers: Record
 
 const psql = (sql: string): string => {
   const pod = podsOf(NS, 'app.kubernetes.io/component=database')[0].metadata.name;
-  return ok(kubectl(['exec', '-n', NS, pod, '-c', 'postgres', '--', 'psql', '-U', 'tasknote', '-d', 'tasknote', '-Atc', sql])).stdout.trim();
+  return ok(
+    kubectl(['exec', '-n', NS, pod, '-c', 'postgres', '--', 'psql', '-U', 'tasknote', '-d', 'tasknote', '-Atc', sql]),
+  ).stdout.trim();
 };
 
-const widths = () => kubectlJson(['get', 'configmap', 'tasknote-worker-config', '-n', NS]).data.THUMBNAIL_SIZES.split(',').map(Number) as number[];
+const widths = () =>
+  kubectlJson(['get', 'configmap', 'tasknote-worker-config', '-n', NS]).data.THUMBNAIL_SIZES.split(',').map(Number) as number[];
 
 async function uploadImage(task: string, color: string): Promise<string> {
-  const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: color } }).png().toBuffer();
+  const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: color } })
+    .png()
+    .toBuffer();
   const r = await api('POST', `/tasks/${task}/attachments`, png);
   expect(r.status).toBe(201);
   return r.json.id as string;
 }
 
 async function thumbnailsReady(task: string, count: number, ms = 180_000): Promise<void> {
-  await until(`${count} attachments of task ${task} with every thumbnail`, ms, async () => {
-    const list = await api('GET', `/tasks/${task}/attachments`);
-    const items = list.json?.items ?? [];
-    return items.length === count && items.every((i: any) => i.thumbnailStatus === 'ready' && i.thumbnails.length === widths().length) ? true : undefined;
-  }, 2000);
+  await until(
+    `${count} attachments of task ${task} with every thumbnail`,
+    ms,
+    async () => {
+      const list = await api('GET', `/tasks/${task}/attachments`);
+      const items = list.json?.items ?? [];
+      return items.length === count && items.every((i: any) => i.thumbnailStatus === 'ready' && i.thumbnails.length === widths().length)
+        ? true
+        : undefined;
+    },
+    2000,
+  );
 }
 
 /** The SMTP sink dev's mail goes to (mailpit.mailpit.svc.cluster.local:1025), with its messages on 8025. */
@@ -186,7 +223,13 @@ function smtpSink(): void {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'mailpit', namespace: 'mailpit' },
-      spec: { selector: labels, ports: [{ name: 'smtp', port: 1025 }, { name: 'http', port: 8025 }] },
+      spec: {
+        selector: labels,
+        ports: [
+          { name: 'smtp', port: 1025 },
+          { name: 'http', port: 8025 },
+        ],
+      },
     },
   ];
   ok(kubectl(['apply', '-f', '-'], LANE.kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects })));
@@ -396,7 +439,9 @@ describe('faults, with nothing lost (load through the Service)', () => {
     });
     // Until the endpoints drop the pod, kube-proxy still sends new connections to it: refused (nothing
     // listens), reset (in flight when it died) or timed out. Never an HTTP error from a live api.
-    expect(Object.keys(figures.reasons).filter((r) => !['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'socket hang up', 'EPIPE'].includes(r))).toEqual([]);
+    expect(
+      Object.keys(figures.reasons).filter((r) => !['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'socket hang up', 'EPIPE'].includes(r)),
+    ).toEqual([]);
     expect(figures.failed).toBeLessThan(figures.sent);
     expect(apiPods().map((p) => p.metadata.name)).toContain(pod.metadata.name);
   });
@@ -406,64 +451,83 @@ describe('faults, with nothing lost (load through the Service)', () => {
     const colors = ['#aa0000', '#00aa00', '#0000aa', '#aaaa00', '#00aaaa', '#aa00aa'];
     for (const c of colors) await uploadImage(task, c);
     const worker = podsOf(NS, 'app.kubernetes.io/component=worker')[0];
-    await until('a resize job running', 60_000, () => (Number(psql("select count(*) from jobs where status = 'running'")) > 0 ? true : undefined), 100);
+    await until(
+      'a resize job running',
+      60_000,
+      () => (Number(psql("select count(*) from jobs where status = 'running'")) > 0 ? true : undefined),
+      100,
+    );
     process.kill(containerPid(NS, worker.metadata.name, 'worker'), 'SIGKILL');
     await thumbnailsReady(task, colors.length, 300_000);
     const ids = `select id from attachments where task_id = '${task}'`;
     expect(psql(`select count(*) from thumbnails where attachment_id in (${ids})`)).toBe(String(colors.length * widths().length));
-    expect(psql(`select status || ':' || count(*) from jobs where payload->>'attachmentId' in (${ids}) group by status`)).toBe(`done:${colors.length}`);
+    expect(psql(`select status || ':' || count(*) from jobs where payload->>'attachmentId' in (${ids}) group by status`)).toBe(
+      `done:${colors.length}`,
+    );
     expect(container(kubectlJson(['get', 'pod', worker.metadata.name, '-n', NS]), 'worker').restartCount).toBe(1);
   });
 
-  step("SIGKILL of PostgreSQL's postmaster: back on the same volume, every acknowledged write kept; meanwhile the api says 503", async () => {
-    const acknowledged: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const r = await api('POST', '/tasks', { title: `acknowledged ${i}` });
-      expect(r.status).toBe(201);
-      acknowledged.push(r.json.id);
-    }
-    const db = podsOf(NS, 'app.kubernetes.io/component=database')[0];
-    const claim = db.spec.volumes.find((v: any) => v.persistentVolumeClaim)?.persistentVolumeClaim.claimName;
-    const volume = kubectlJson(['get', 'pvc', claim, '-n', NS]).spec.volumeName;
-    const restarts = container(db, 'postgres').restartCount as number;
-    const apiPod = apiPods()[0].metadata.name;
-    const direct = await portForward(NS, `pod/${apiPod}`, 8080);
-    const { host, port } = serviceAddress(NS, 'tasknote-api');
-    const seen = { podSaid503WithRetryAfter: false, serviceRefused: false, endpointsEmpty: false };
-    try {
-      // The postmaster is killed each time kubelet brings it back, until the api pods' readiness
-      // (period 10 s, 3 failures) has taken them out of the endpoints: a database that keeps dying.
-      const deadline = Date.now() + 150_000;
-      while (Date.now() < deadline && !(seen.endpointsEmpty && seen.serviceRefused && seen.podSaid503WithRetryAfter)) {
-        try {
-          process.kill(containerPid(NS, db.metadata.name, 'postgres'), 'SIGKILL');
-        } catch {
-          // between two starts: nothing to kill this round
-        }
-        const r = await http('127.0.0.1', direct.port, 'GET', '/tasks', userHeaders).catch(() => undefined);
-        if (r?.status === 503 && r.headers['retry-after'] !== undefined) seen.podSaid503WithRetryAfter = true;
-        if (readyEndpoints('tasknote-api') === 0) seen.endpointsEmpty = true;
-        if (seen.endpointsEmpty) {
-          const e = await http(host, port, 'GET', '/healthz', {}, undefined, 3000).then(() => undefined, (err) => (err as { code?: string }).code);
-          if (e === 'ECONNREFUSED') seen.serviceRefused = true;
-        }
-        await sleep(1000);
+  step(
+    "SIGKILL of PostgreSQL's postmaster: back on the same volume, every acknowledged write kept; meanwhile the api says 503",
+    async () => {
+      const acknowledged: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const r = await api('POST', '/tasks', { title: `acknowledged ${i}` });
+        expect(r.status).toBe(201);
+        acknowledged.push(r.json.id);
       }
-    } finally {
-      direct.stop();
-    }
-    // With no ready endpoint, kube-proxy rejects a new connection to the ClusterIP: the client is refused at once.
-    expect(seen).toEqual({ podSaid503WithRetryAfter: true, serviceRefused: true, endpointsEmpty: true });
-    await until('PostgreSQL and the api ready again', 300_000, () =>
-      container(podsOf(NS, 'app.kubernetes.io/component=database')[0], 'postgres').ready && readyEndpoints('tasknote-api') === 2 ? true : undefined,
-    2000);
-    const after = podsOf(NS, 'app.kubernetes.io/component=database')[0];
-    expect(after.metadata.name).toBe(db.metadata.name);
-    expect(container(after, 'postgres').restartCount).toBeGreaterThan(restarts);
-    expect(kubectlJson(['get', 'pvc', claim, '-n', NS]).spec.volumeName).toBe(volume);
-    const ids = new Set(((await api('GET', '/tasks?limit=100')).json.items as { id: string }[]).map((t) => t.id));
-    expect(acknowledged.filter((id) => !ids.has(id))).toEqual([]);
-  });
+      const db = podsOf(NS, 'app.kubernetes.io/component=database')[0];
+      const claim = db.spec.volumes.find((v: any) => v.persistentVolumeClaim)?.persistentVolumeClaim.claimName;
+      const volume = kubectlJson(['get', 'pvc', claim, '-n', NS]).spec.volumeName;
+      const restarts = container(db, 'postgres').restartCount as number;
+      const apiPod = apiPods()[0].metadata.name;
+      const direct = await portForward(NS, `pod/${apiPod}`, 8080);
+      const { host, port } = serviceAddress(NS, 'tasknote-api');
+      const seen = { podSaid503WithRetryAfter: false, serviceRefused: false, endpointsEmpty: false };
+      try {
+        // The postmaster is killed each time kubelet brings it back, until the api pods' readiness
+        // (period 10 s, 3 failures) has taken them out of the endpoints: a database that keeps dying.
+        const deadline = Date.now() + 150_000;
+        while (Date.now() < deadline && !(seen.endpointsEmpty && seen.serviceRefused && seen.podSaid503WithRetryAfter)) {
+          try {
+            process.kill(containerPid(NS, db.metadata.name, 'postgres'), 'SIGKILL');
+          } catch {
+            // between two starts: nothing to kill this round
+          }
+          const r = await http('127.0.0.1', direct.port, 'GET', '/tasks', userHeaders).catch(() => undefined);
+          if (r?.status === 503 && r.headers['retry-after'] !== undefined) seen.podSaid503WithRetryAfter = true;
+          if (readyEndpoints('tasknote-api') === 0) seen.endpointsEmpty = true;
+          if (seen.endpointsEmpty) {
+            const e = await http(host, port, 'GET', '/healthz', {}, undefined, 3000).then(
+              () => undefined,
+              (err) => (err as { code?: string }).code,
+            );
+            if (e === 'ECONNREFUSED') seen.serviceRefused = true;
+          }
+          await sleep(1000);
+        }
+      } finally {
+        direct.stop();
+      }
+      // With no ready endpoint, kube-proxy rejects a new connection to the ClusterIP: the client is refused at once.
+      expect(seen).toEqual({ podSaid503WithRetryAfter: true, serviceRefused: true, endpointsEmpty: true });
+      await until(
+        'PostgreSQL and the api ready again',
+        300_000,
+        () =>
+          container(podsOf(NS, 'app.kubernetes.io/component=database')[0], 'postgres').ready && readyEndpoints('tasknote-api') === 2
+            ? true
+            : undefined,
+        2000,
+      );
+      const after = podsOf(NS, 'app.kubernetes.io/component=database')[0];
+      expect(after.metadata.name).toBe(db.metadata.name);
+      expect(container(after, 'postgres').restartCount).toBeGreaterThan(restarts);
+      expect(kubectlJson(['get', 'pvc', claim, '-n', NS]).spec.volumeName).toBe(volume);
+      const ids = new Set(((await api('GET', '/tasks?limit=100')).json.items as { id: string }[]).map((t) => t.id));
+      expect(acknowledged.filter((id) => !ids.has(id))).toEqual([]);
+    },
+  );
 
   step('the Redis pod deleted: the api keeps answering from PostgreSQL', async () => {
     const redis = podsOf(NS, 'app.kubernetes.io/component=cache')[0].metadata.name;
@@ -504,7 +568,12 @@ describe('Pod Security at run time', () => {
   });
 
   step('the API server refuses a privileged pod', () => {
-    const bad = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged', namespace: NS }, spec: { containers: [{ name: 'c', image: nodeImage('NODE_IMAGE_BUSYBOX'), securityContext: { privileged: true } }] } };
+    const bad = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'privileged', namespace: NS },
+      spec: { containers: [{ name: 'c', image: nodeImage('NODE_IMAGE_BUSYBOX'), securityContext: { privileged: true } }] },
+    };
     const r = kubectl(['apply', '-f', '-'], LANE.kubeconfig, JSON.stringify(bad));
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/violates PodSecurity "restricted:v?[\d.a-z]+": privileged/);
@@ -534,7 +603,8 @@ describe('network safety', () => {
     );
     try {
       const pod = probePod('guard-probe');
-      const drops = () => Number(iptables(['-t', 'mangle', '-L', 'TASKNOTE-GUARD-FWD', '-v', '-n', '-x']).split('\n')[3]!.trim().split(/\s+/)[0]);
+      const drops = () =>
+        Number(iptables(['-t', 'mangle', '-L', 'TASKNOTE-GUARD-FWD', '-v', '-n', '-x']).split('\n')[3]!.trim().split(/\s+/)[0]);
       const received = () => Number(sh('ip netns exec tnsink cat /sys/class/net/tnsink0/statistics/rx_packets'));
       // An open path first, so that a probe that cannot run at all is not read as blocked.
       expect(inProbe(pod, ['nc', '-z', '-w', '3', '10.0.0.1', '443']).status).toBe(0);
@@ -551,7 +621,10 @@ describe('network safety', () => {
   });
 
   step('the host cannot reach a Service address that nothing has programmed', async () => {
-    const e = await http('10.0.0.250', 80, 'GET', '/', {}, undefined, 3000).then(() => 'answered', (err) => (err as { code?: string }).code);
+    const e = await http('10.0.0.250', 80, 'GET', '/', {}, undefined, 3000).then(
+      () => 'answered',
+      (err) => (err as { code?: string }).code,
+    );
     expect(e).toBe('ECONNREFUSED');
   });
 
@@ -572,7 +645,11 @@ describe('destroy, and a second deploy', () => {
     oldVolume = claim.spec.volumeName;
     ok(stackCommand('destroy'));
     ok(kubectl(['wait', '--for=delete', `namespace/${NS}`, '--timeout=180s']));
-    expect(ctr(['tasks', 'ls']).split('\n').filter((l) => l.includes(NS))).toEqual([]);
+    expect(
+      ctr(['tasks', 'ls'])
+        .split('\n')
+        .filter((l) => l.includes(NS)),
+    ).toEqual([]);
     const pv = kubectlJson(['get', 'pv', oldVolume]);
     expect(pv.status.phase).toBe('Released');
     expect(readdirSync(pv.spec.hostPath.path)).toContain('pgdata');
@@ -602,7 +679,11 @@ describe('cluster:down, cluster:up, deploy', () => {
     expect(run('ip', ['link', 'show', 'tnbr0'], REPO_ROOT).status).not.toBe(0);
     const rules = ok(run('sh', ['-c', 'iptables-save; iptables-save -t mangle'], REPO_ROOT)).stdout;
     expect(rules.split('\n').filter((l) => /TASKNOTE-GUARD|KUBE-/.test(l))).toEqual([]);
-    expect(readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(NODE_DIR))).toEqual([]);
+    expect(
+      readFileSync('/proc/mounts', 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(NODE_DIR)),
+    ).toEqual([]);
     expect(ok(run('sh', ['-c', `pgrep -f 'containerd-shim.*${NODE_DIR}' || true`], REPO_ROOT)).stdout.trim()).toBe('');
     expect(readdirSync('/sys/fs/cgroup').filter((c) => existsSync(`/sys/fs/cgroup/${c}/kubepods`))).toEqual([]);
     expect(existsSync(CLUSTER_DIR)).toBe(false);
