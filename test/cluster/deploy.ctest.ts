@@ -78,6 +78,11 @@ beforeAll(() => {
   writeStackConfig(ws, 'dev');
 });
 
+// Staging's pods would go on running on the real node, where the next test file measures a load.
+afterAll(() => {
+  tasknote(ws, ['destroy', '--env', 'staging', '--stack-config', stackConfigFile('staging')]);
+}, 600_000);
+
 describe('1. npm run deploy -- --env dev', () => {
   let first: Run;
   beforeAll(() => {
