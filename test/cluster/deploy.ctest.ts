@@ -22,6 +22,7 @@ import {
   podsOf,
   previewChanges,
   pulumi,
+  realNodeOverrides,
   run,
   stackConfigFile,
   stackDir,
@@ -45,7 +46,9 @@ const preview = (env: string, ...more: string[]): Run =>
 /** The objects synth writes for an environment with these images, as `npm run synth` writes them. */
 function synthesized(env: string, images: { api: string; worker: string }): KubeObject[] {
   const out = join(ws, 'dist-lane');
-  ok(tasknote(ws, ['synth', '--env', env, '--out', out, '--image', `api=${images.api}`, '--image', `worker=${images.worker}`]));
+  // With the settings the stack file gives the deploy on the real node (the stand-in images).
+  const sets = Object.entries(realNodeOverrides()).flatMap(([field, value]) => ['--set', `${field}=${value}`]);
+  ok(tasknote(ws, ['synth', '--env', env, '--out', out, '--image', `api=${images.api}`, '--image', `worker=${images.worker}`, ...sets]));
   return loadManifestDir(out, [env]).get(env)!;
 }
 
