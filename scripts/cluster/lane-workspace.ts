@@ -1,7 +1,7 @@
 // Helpers of the cluster lane, shared by its tests and bench/deploy.ts: a scratch copy of the repository, the `tasknote` CLI run as a
 // user runs it, kubectl against the lane's clusters, the Pulumi state, and a log of everything
 // printed (the secret scan reads it).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -133,6 +133,27 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
   };
   appendFileSync(LOG, `\n$ ${out.args.join(' ')}\n${out.stdout}\n${out.stderr}\n[exit ${out.status} after ${out.ms} ms]\n`);
   return out;
+}
+
+/**
+ * `run`, without blocking: the test process's own clients (a load through a Service, say) keep
+ * running while the command does. Logged the same way.
+ */
+export function runAsync(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const started = Date.now();
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => {
+    child.on('error', (err) => (stderr += `\n${err.message}`));
+    child.on('close', (code) => {
+      const out: Run = { args: [command, ...args], status: code ?? -1, stdout, stderr, ms: Date.now() - started };
+      appendFileSync(LOG, `\n$ ${out.args.join(' ')}\n${out.stdout}\n${out.stderr}\n[exit ${out.status} after ${out.ms} ms]\n`);
+      resolve(out);
+    });
+  });
 }
 
 /** The run, or an error that shows its output's end. */

@@ -16,6 +16,7 @@ import {
   ok,
   podsOf,
   run,
+  runAsync,
   tasknote,
   type Run,
 } from '../../scripts/cluster/lane-workspace';
@@ -65,6 +66,9 @@ function userEnv(): NodeJS.ProcessEnv {
 }
 const stackCommand = (command: string, more: string[] = []): Run =>
   tasknote(ws, [command, '--env', 'dev', '--stack-config', STACK_FILE, ...more], userEnv());
+/** The same, without blocking this process: a load it drives goes on while the deploy runs. */
+const stackCommandAsync = (command: string): Promise<Run> =>
+  runAsync(process.execPath, [join(ws, 'bin', 'tasknote.js'), command, '--env', 'dev', '--stack-config', STACK_FILE], ws, userEnv());
 
 /** Sets environment fields in the stack settings file's `tasknote:overrides`, as a user edits it. */
 function setOverrides(fields: Record<string, unknown>): void {
@@ -419,8 +423,8 @@ describe("the primer's lab", () => {
     const main = join(ws, 'services', 'api', 'src', 'main.ts');
     writeFileSync(main, `${readFileSync(main, 'utf8')}// lane: a code change, so the next build is a new image\n`);
     commitAll(ws, 'lane: api code change');
-    const figures = await underLoad('rolling update', () => {
-      ok(stackCommand('deploy'));
+    const figures = await underLoad('rolling update', async () => {
+      ok(await stackCommandAsync('deploy'));
     });
     updated = apiPods()[0].status.containerStatuses[0].imageID;
     expect(updated).not.toBe(before);
@@ -430,8 +434,8 @@ describe("the primer's lab", () => {
 
   step('a rollback by deploying the earlier build: 0 failed requests', async () => {
     ok(run('git', ['revert', '--no-edit', 'HEAD'], ws));
-    const figures = await underLoad('rollback', () => {
-      ok(stackCommand('deploy'));
+    const figures = await underLoad('rollback', async () => {
+      ok(await stackCommandAsync('deploy'));
     });
     const now = apiPods()[0].status.containerStatuses[0].imageID;
     expect(now).not.toBe(updated);
@@ -450,8 +454,14 @@ describe('faults, with nothing lost (load through the Service)', () => {
   step('an api pod deleted (a graceful stop) under load: 0 failed requests', async () => {
     const victim = apiPods()[0].metadata.name;
     const figures = await underLoad('graceful pod delete', async () => {
-      ok(kubectl(['delete', 'pod', '-n', NS, victim, '--wait=true']));
-      await until('two ready api endpoints again', 120_000, () => (readyEndpoints('tasknote-api') === 2 ? true : undefined));
+      ok(kubectl(['delete', 'pod', '-n', NS, victim, '--wait=false']));
+      await until('the pod gone and two ready api endpoints again', 120_000, () =>
+        readyEndpoints('tasknote-api') === 2 &&
+        !apiPods().some((p) => p.metadata.name === victim) &&
+        kubectl(['get', 'pod', '-n', NS, victim]).status !== 0
+          ? true
+          : undefined,
+      );
     });
     expect(figures.failed).toBe(0);
   });
