@@ -490,7 +490,14 @@ describe('faults, with nothing lost (load through the Service)', () => {
   step("kill -9 of the worker's process mid-batch: every job completes exactly once", async () => {
     const task = (await api('POST', '/tasks', { title: 'A batch of photos' })).json.id as string;
     const colors = ['#aa0000', '#00aa00', '#0000aa', '#aaaa00', '#00aaaa', '#aa00aa'];
+    // The whole batch queued before the worker takes the first job: uploads go one at a time.
+    ok(kubectl(['scale', '-n', NS, 'deployment/tasknote-worker', '--replicas=0']));
+    await until('no worker pod', 120_000, () => (podsOf(NS, 'app.kubernetes.io/component=worker').length === 0 ? true : undefined));
     for (const c of colors) await uploadImage(task, c, true);
+    ok(kubectl(['scale', '-n', NS, 'deployment/tasknote-worker', '--replicas=1']));
+    await until('a worker pod', 120_000, () =>
+      podsOf(NS, 'app.kubernetes.io/component=worker').find((p) => container(p, 'worker')?.state?.running),
+    );
     const worker = podsOf(NS, 'app.kubernetes.io/component=worker')[0];
     const ids = `select id from attachments where task_id = '${task}'`;
     const batch = `from jobs where payload->>'attachmentId' in (select id::text from attachments where task_id = '${task}')`;
