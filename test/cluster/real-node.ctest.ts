@@ -197,10 +197,14 @@ function databaseVolume(): { claim: string; volume: string } {
 const widths = () =>
   kubectlJson(['get', 'configmap', 'tasknote-worker-config', '-n', NS]).data.THUMBNAIL_SIZES.split(',').map(Number) as number[];
 
-async function uploadImage(task: string, color: string, noisy = false): Promise<string> {
-  // A noisy image is large to decode and resize: a batch of them keeps the worker busy for seconds.
-  const create = { width: noisy ? 1400 : 800, height: noisy ? 1000 : 600, channels: 3 as const, background: color };
-  const png = await sharp({ create: noisy ? { ...create, noise: { type: 'gaussian' as const, mean: 128, sigma: 40 } } : create })
+/** A large PNG of noise (3.9 MB), slow to decode and resize. */
+const noisyPng = () =>
+  sharp({ create: { width: 1400, height: 1000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+    .png()
+    .toBuffer();
+
+async function uploadImage(task: string, color: string): Promise<string> {
+  const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: color } })
     .png()
     .toBuffer();
   const r = await api('POST', `/tasks/${task}/attachments`, png);
@@ -489,11 +493,29 @@ describe('faults, with nothing lost (load through the Service)', () => {
 
   step("kill -9 of the worker's process mid-batch: every job completes exactly once", async () => {
     const task = (await api('POST', '/tasks', { title: 'A batch of photos' })).json.id as string;
-    const colors = ['#aa0000', '#00aa00', '#0000aa', '#aaaa00', '#00aaaa', '#aa00aa'];
+    // Forty large, noisy images: the worker takes seconds over the batch, long enough to kill it in the middle.
+    const colors = Array.from({ length: 40 }, (_, i) => `#${(0x102030 + i * 0x030507).toString(16).padStart(6, '0')}`);
     // The whole batch queued before the worker takes the first job: uploads go one at a time.
     ok(kubectl(['scale', '-n', NS, 'deployment/tasknote-worker', '--replicas=0']));
     await until('no worker pod', 120_000, () => (podsOf(NS, 'app.kubernetes.io/component=worker').length === 0 ? true : undefined));
-    for (const c of colors) await uploadImage(task, c, true);
+    const fwd = await portForward(NS, 'svc/tasknote-api', 80);
+    try {
+      const png = await noisyPng();
+      for (let i = 0; i < colors.length; i++) {
+        const r = await http(
+          '127.0.0.1',
+          fwd.port,
+          'POST',
+          `/tasks/${task}/attachments`,
+          { ...userHeaders, 'content-type': 'image/png' },
+          png,
+          30_000,
+        );
+        expect(r.status).toBe(201);
+      }
+    } finally {
+      fwd.stop();
+    }
     ok(kubectl(['scale', '-n', NS, 'deployment/tasknote-worker', '--replicas=1']));
     await until('a worker pod', 120_000, () =>
       podsOf(NS, 'app.kubernetes.io/component=worker').find((p) => container(p, 'worker')?.state?.running),
