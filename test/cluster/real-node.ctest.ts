@@ -678,14 +678,16 @@ describe('network safety', () => {
       'ip netns add tnsink && ip link add tnprobe0 type veth peer name tnsink0 && ip link set tnsink0 netns tnsink && ' +
         'ip netns exec tnsink sysctl -qw net.ipv6.conf.all.disable_ipv6=1 && ' +
         'ip -n tnsink addr add 198.51.100.7/32 dev tnsink0 && ip -n tnsink addr add 10.99.0.7/32 dev tnsink0 && ' +
-        'ip -n tnsink link set tnsink0 up && ip link set tnprobe0 up && ' +
+        'ip -n tnsink link set tnsink0 up && sysctl -qw net.ipv6.conf.tnprobe0.disable_ipv6=1 && ip link set tnprobe0 up && ' +
+        // What reaches the sink on the probe's port is counted by a rule of its own.
+        'ip netns exec tnsink iptables -A INPUT -p tcp --dport 1025 -j ACCEPT && ' +
         'ip route add 198.51.100.7/32 dev tnprobe0 && ip route add 10.99.0.7/32 dev tnprobe0',
     );
     try {
       const pod = probePod('guard-probe');
       const drops = () =>
         Number(iptables(['-t', 'mangle', '-L', 'TASKNOTE-GUARD-FWD', '-v', '-n', '-x']).split('\n')[3]!.trim().split(/\s+/)[0]);
-      const received = () => Number(sh('ip netns exec tnsink cat /sys/class/net/tnsink0/statistics/rx_packets'));
+      const received = () => Number(sh("ip netns exec tnsink iptables -L INPUT -v -n -x | awk '/dpt:1025/ { print $1 }'"));
       // An open path first, so that a probe that cannot run at all is not read as blocked.
       expect(connects(pod, '10.0.0.1', 443, 3)).toBe(true);
       // 198.51.100.7 is a documentation address; 10.99.0.7 lies in dev's allowed SMTP egress, 10.0.0.0/8.
