@@ -760,7 +760,7 @@ describe('cluster:down, cluster:up, deploy', () => {
         .split('\n')
         .filter((l) => l.includes(NODE_DIR)),
     ).toEqual([]);
-    expect(ok(run('sh', ['-c', `pgrep -f 'containerd-shim.*${NODE_DIR}' || true`], REPO_ROOT)).stdout.trim()).toBe('');
+    expect(ok(run('sh', ['-c', `pgrep -f '[c]ontainerd-shim.*${NODE_DIR}' || true`], REPO_ROOT)).stdout.trim()).toBe('');
     expect(readdirSync('/sys/fs/cgroup').filter((c) => existsSync(`/sys/fs/cgroup/${c}/kubepods`))).toEqual([]);
     expect(existsSync(CLUSTER_DIR)).toBe(false);
   });
