@@ -13,7 +13,7 @@ import {
   nodeKnowsTimeZone,
   qualifiedNameProblem as labelKeyProblem,
 } from '../../core/value-rules';
-import { asArray, asRecord, isObject, selectorMatches, stringMap, type Container, type Workload } from '../model';
+import { asArray, asRecord, getIn, isObject, selectorMatches, stringMap, type CheckContext, type Container, type Workload } from '../model';
 import { kindRule, workloadRule, type Rule } from '../rule';
 import { autoscalerSpec } from './autoscaler-spec';
 import { valueRange } from './value-range';
@@ -254,6 +254,33 @@ function* ingressNameProblems(spec: Record<string, unknown>): Iterable<Violation
         fix: 'use a lower-case DNS name such as app.example.com',
       };
   }
+  for (const [i, tls] of asArray(spec.tls).entries()) {
+    // An empty secretName is none (validateTLSSecretName); a given one names a Secret.
+    const secretProblem = typeof tls.secretName === 'string' && tls.secretName !== '' ? dnsSubdomainProblem(tls.secretName) : undefined;
+    if (secretProblem)
+      yield {
+        path: ['spec', 'tls', i, 'secretName'],
+        found: `TLS secretName ${show(tls.secretName)} ${secretProblem}`,
+        fix: 'name a Secret (a DNS-1123 subdomain)',
+      };
+  }
+  for (const [backend, path] of ingressBackends(spec)) {
+    const service = asRecord(backend.service);
+    if (typeof service.name === 'string' && service.name !== '' && !DNS_1035.test(service.name))
+      yield {
+        path: [...path, 'service', 'name'],
+        found: `backend Service name ${show(service.name)} is not a DNS-1035 label`,
+        fix: 'name a Service: lower-case letters, digits and -, starting with a letter',
+      };
+    const portName = asRecord(service.port).name;
+    const portProblem = typeof portName === 'string' && portName !== '' ? ianaServiceNameProblem(portName) : undefined;
+    if (portProblem)
+      yield {
+        path: [...path, 'service', 'port', 'name'],
+        found: `backend port name ${show(portName)} ${portProblem}`,
+        fix: 'name a Service port (an IANA service name), or give its number',
+      };
+  }
   for (const [i, tls] of asArray(spec.tls).entries())
     for (const [j, host] of (Array.isArray(tls.hosts) ? tls.hosts : []).entries()) {
       const problem = typeof host === 'string' ? hostProblem(host) : undefined;
@@ -264,6 +291,14 @@ function* ingressNameProblems(spec: Record<string, unknown>): Iterable<Violation
           fix: 'use a lower-case DNS name such as app.example.com',
         };
     }
+}
+
+/** An Ingress's backends: the default one and each path's, with their paths. */
+function* ingressBackends(spec: Record<string, unknown>): Iterable<[Record<string, unknown>, FieldPath]> {
+  if (isObject(spec.defaultBackend)) yield [spec.defaultBackend, ['spec', 'defaultBackend']];
+  for (const [i, rule] of asArray(spec.rules).entries())
+    for (const [j, p] of asArray(asRecord(rule.http).paths).entries())
+      if (isObject(p.backend)) yield [p.backend, ['spec', 'rules', i, 'http', 'paths', j, 'backend']];
 }
 
 /** What networking validation refuses in an Ingress path: Exact and Prefix paths are absolute and clean. */
@@ -277,6 +312,53 @@ function ingressPathProblem(p: Record<string, unknown>): string | undefined {
   if (!strict) return undefined;
   const bad = INGRESS_PATH_SEQUENCES.find((seq) => path.includes(seq)) ?? INGRESS_PATH_SUFFIXES.find((end) => path.endsWith(end));
   return bad ? `Ingress path ${show(path)} holds ${show(bad)}` : undefined;
+}
+
+// ---- references by name ----------------------------------------------------------------------
+/** The claim specs of a set: each PersistentVolumeClaim's and each StatefulSet claim template's. */
+function* claimSpecs(ctx: CheckContext): Iterable<[SourcedObject, FieldPath]> {
+  for (const item of ctx.ofKind('PersistentVolumeClaim')) yield [item, ['spec']];
+  for (const item of ctx.ofKind('StatefulSet'))
+    for (const [i] of asArray(item.object.spec?.volumeClaimTemplates).entries()) yield [item, ['spec', 'volumeClaimTemplates', i, 'spec']];
+}
+
+/**
+ * The ConfigMaps and Secrets a container names in env and envFrom: DNS-1123 subdomains. A key
+ * selector's name is validated even when empty (validateSecretKeySelector and its ConfigMap
+ * twin); an envFrom source's empty name is the missing field `schema-required` reports.
+ */
+function* containerReferenceProblems(c: Container): Iterable<Violation> {
+  for (const [i, e] of asArray(c.container.env).entries())
+    for (const ref of ['secretKeyRef', 'configMapKeyRef']) {
+      const selector = asRecord(e.valueFrom)[ref];
+      if (!isObject(selector)) continue;
+      const name = typeof selector.name === 'string' ? selector.name : '';
+      const problem = dnsSubdomainProblem(name);
+      if (problem)
+        yield {
+          path: [...c.path, 'env', i, 'valueFrom', ref, 'name'],
+          found: `container ${c.name}: env ${show(e.name)} ${ref}.name ${show(selector.name ?? '')} ${problem}`,
+          fix: `name the ${ref === 'secretKeyRef' ? 'Secret' : 'ConfigMap'} it reads`,
+        };
+      const keyProblem = typeof selector.key === 'string' && selector.key !== '' ? configKeyProblem(selector.key) : undefined;
+      if (keyProblem)
+        yield {
+          path: [...c.path, 'env', i, 'valueFrom', ref, 'key'],
+          found: `container ${c.name}: env ${show(e.name)} ${ref}.key ${show(selector.key)} ${keyProblem}`,
+          fix: "use letters, digits, '-', '_' and '.' in keys",
+        };
+    }
+  for (const [i, e] of asArray(c.container.envFrom).entries())
+    for (const ref of ['configMapRef', 'secretRef']) {
+      const name = asRecord(e[ref]).name;
+      const problem = typeof name === 'string' && name !== '' ? dnsSubdomainProblem(name) : undefined;
+      if (problem)
+        yield {
+          path: [...c.path, 'envFrom', i, ref, 'name'],
+          found: `container ${c.name}: envFrom ${ref}.name ${show(name)} ${problem}`,
+          fix: `name the ${ref === 'secretRef' ? 'Secret' : 'ConfigMap'} it reads`,
+        };
+    }
 }
 
 // ---- rules -----------------------------------------------------------------------------------
@@ -322,6 +404,30 @@ const namePerKind: Rule = {
         });
     }
     for (const item of ctx.ofKind('Ingress')) for (const x of ingressNameProblems(asRecord(item.object.spec))) yield v(item, x);
+    for (const kind of ['RoleBinding', 'ClusterRoleBinding'])
+      for (const item of ctx.ofKind(kind))
+        for (const [i, s] of asArray(item.object.subjects).entries()) {
+          // ValidateRoleBindingSubject: a ServiceAccount subject's name is a ServiceAccount name.
+          const problem =
+            s.kind === 'ServiceAccount' && typeof s.name === 'string' && s.name !== '' ? dnsSubdomainProblem(s.name) : undefined;
+          if (problem)
+            yield v(item, {
+              path: ['subjects', i, 'name'],
+              found: `ServiceAccount subject ${show(s.name)} ${problem}`,
+              fix: 'name a ServiceAccount (a DNS-1123 subdomain)',
+            });
+        }
+    for (const [item, path] of claimSpecs(ctx)) {
+      const cls = asRecord(getIn(item.object, path)).storageClassName;
+      // An empty storageClassName asks for no class; a given one names a StorageClass.
+      const problem = typeof cls === 'string' && cls !== '' ? dnsSubdomainProblem(cls) : undefined;
+      if (problem)
+        yield v(item, {
+          path: [...path, 'storageClassName'],
+          found: `storageClassName ${show(cls)} ${problem}`,
+          fix: 'name a StorageClass (a DNS-1123 subdomain)',
+        });
+    }
     for (const item of ctx.ofKind('Job')) {
       const name = String(item.object.metadata?.name ?? '');
       if (name.length > 63)
@@ -350,6 +456,7 @@ const namePerKind: Rule = {
             found: `container name ${show(c.container.name)} is not a DNS-1123 label`,
             fix: "use lower-case letters, digits and '-', at most 63",
           });
+        for (const x of containerReferenceProblems(c)) yield v(w.item, x);
         for (const [i, p] of asArray(c.container.ports).entries()) {
           // An empty name is no name: the server validates a port name only when one is given.
           const problem = typeof p.name === 'string' && p.name !== '' ? ianaServiceNameProblem(p.name) : undefined;

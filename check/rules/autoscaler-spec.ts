@@ -77,7 +77,21 @@ export const autoscalerSpec = kindRule(
     if (item.object.apiVersion !== 'autoscaling/v2') return;
     const spec = asRecord(item.object.spec);
     const ref = asRecord(spec.scaleTargetRef);
-    if (typeof ref.apiVersion === 'string' && ref.apiVersion.split('/').length > 2)
+    // ValidateCrossVersionObjectReference parses the group/version and requires its group: a
+    // missing, null or core ("v1") apiVersion is refused too.
+    const groupVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion.split('/') : [];
+    if (
+      isObject(spec.scaleTargetRef) &&
+      (ref.apiVersion === undefined ||
+        ref.apiVersion === null ||
+        (typeof ref.apiVersion === 'string' && (groupVersion.length < 2 || groupVersion[0] === '')))
+    )
+      yield {
+        path: ['spec', 'scaleTargetRef', 'apiVersion'],
+        found: `scaleTargetRef.apiVersion ${ref.apiVersion === undefined ? 'is missing' : `${show(ref.apiVersion)} names no API group`}`,
+        fix: 'use a group/version such as apps/v1',
+      };
+    else if (typeof ref.apiVersion === 'string' && groupVersion.length > 2)
       yield {
         path: ['spec', 'scaleTargetRef', 'apiVersion'],
         found: `scaleTargetRef.apiVersion ${show(ref.apiVersion)} is not a group/version`,
