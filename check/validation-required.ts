@@ -166,6 +166,8 @@ const unset = (v: unknown): boolean =>
   (Array.isArray(v) && v.length === 0) ||
   (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
 
+const describeUnset = (v: unknown): string => (v === undefined ? 'missing' : v === null ? 'null' : `empty (${show(v)})`);
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface Compiled extends Omit<Requirement, 'at' | 'unless' | 'fields' | 'oneOf'> {
@@ -217,7 +219,7 @@ export function validationRequiredProblems(o: KubeObject): RequiredProblem[] {
           out.push({
             ruleId: 'schema-required',
             path: [...path, ...f],
-            found: `required field ${f.join('.')} is ${get(place, f) === undefined ? 'missing' : `empty (${show(get(place, f))})`}`,
+            found: `required field ${f.join('.')} is ${describeUnset(get(place, f))}`,
             fix: `set ${[...path, ...f].join('.')}: ${r.why}`,
           });
       if (r.oneOf.length > 0) {

@@ -1,0 +1,206 @@
+// What the API server's validation code refuses where the OpenAPI schema is silent, one class per
+// test, as the differential run against the server (test/cluster/check-differential.ctest.ts)
+// found them: fields validation requires (check/validation-required.ts), the names objects refer
+// to each other by, Pod Security label values, and null, which the server reads as a zero value.
+// Each case changes one object of a valid stack and asserts the exact findings the change adds.
+import path from 'node:path';
+import { runCheck } from '../../check/engine';
+import { API_VALIDATION_RULES } from '../../check/rules/api-validation';
+import { SERVER_SCHEMA_RULE_IDS } from '../../check/schema';
+import { listFiles, loadFiles } from '../../check/load';
+import type { KubeObject, SourcedObject } from '../../check/types';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const CLAIM: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
+  metadata: { name: 'tasknote-backups', namespace: 'tasknote' },
+  spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '10Gi' } } },
+};
+const base: SourcedObject[] = [
+  ...loadFiles(listFiles([path.join(FIXTURES, 'check', 'good'), path.join(FIXTURES, 'peers', 'monitoring')])).items,
+  { source: 'claim.yaml', object: CLAIM },
+];
+
+type Found = { ruleId: string; path: string; found: string };
+const key = (f: Found) => `${f.ruleId} ${f.path} ${f.found}`;
+/** The rules whose findings claim the API server refuses the object (policy findings are left out). */
+const CLAIMS = new Set([...SERVER_SCHEMA_RULE_IDS, ...API_VALIDATION_RULES.map((r) => r.id)]);
+const findingsOf = (items: readonly SourcedObject[]): Found[] =>
+  runCheck(items)
+    .findings.filter((f) => CLAIMS.has(f.ruleId))
+    .map((f) => ({ ruleId: f.ruleId, path: f.path, found: f.found }));
+const before = new Set(findingsOf(base).map(key));
+
+/** The findings that changing the object `kind/name` adds to the valid stack. */
+function added(kind: string, name: string, change: (o: KubeObject) => void): Found[] {
+  const i = base.findIndex((x) => x.object.kind === kind && x.object.metadata?.name === name);
+  if (i < 0) throw new Error(`no ${kind}/${name} in the stack`);
+  const object = structuredClone(base[i].object);
+  change(object);
+  const items = base.map((x, j) => (j === i ? { source: x.source, object } : x));
+  return findingsOf(items).filter((f) => !before.has(key(f)));
+}
+const only = (ruleId: string, at: string, found: string) => [{ ruleId, path: at, found }];
+
+const pod = (o: KubeObject) => o.spec.template.spec;
+const container = (o: KubeObject) => pod(o).containers[0];
+const backend = (o: KubeObject) => o.spec.rules[0].http.paths[0].backend;
+const C = 'spec.template.spec.containers[0]';
+
+test('the valid stack has no findings of the kinds these tests look for', () => {
+  expect(findingsOf(base).filter((f) => /^schema-|label-syntax|name-per-kind|autoscaler-spec/.test(f.ruleId))).toEqual([]);
+});
+
+test('fails when a field validation requires is missing or empty, though the schema leaves it optional', () => {
+  expect(added('PersistentVolumeClaim', 'tasknote-backups', (o) => delete o.spec.accessModes)).toEqual(
+    only('schema-required', 'spec.accessModes', 'required field spec.accessModes is missing'),
+  );
+  expect(added('PersistentVolumeClaim', 'tasknote-backups', (o) => delete o.spec.resources)).toEqual(
+    only('schema-required', 'spec.resources.requests.storage', 'required field spec.resources.requests.storage is missing'),
+  );
+  expect(added('StatefulSet', 'tasknote-postgres', (o) => delete o.spec.volumeClaimTemplates[0].spec.resources.requests.storage)).toEqual(
+    only(
+      'schema-required',
+      'spec.volumeClaimTemplates[0].spec.resources.requests.storage',
+      'required field spec.resources.requests.storage is missing',
+    ),
+  );
+  expect(added('Deployment', 'tasknote-api', (o) => (container(o).image = ''))).toEqual(
+    only('schema-required', `${C}.image`, 'required field image is empty ("")'),
+  );
+  expect(added('StatefulSet', 'tasknote-postgres', (o) => (container(o).volumeMounts[0].mountPath = ''))).toEqual(
+    only('schema-required', `${C}.volumeMounts[0].mountPath`, 'required field mountPath is empty ("")'),
+  );
+  expect(added('Deployment', 'tasknote-api', (o) => (container(o).envFrom = [{ configMapRef: { optional: true } }]))).toEqual(
+    only('schema-required', `${C}.envFrom[0].configMapRef.name`, 'required field name is missing'),
+  );
+  expect(added('StatefulSet', 'tasknote-postgres', (o) => delete container(o).livenessProbe.exec.command)).toEqual(
+    only('schema-required', `${C}.livenessProbe.exec.command`, 'required field command is missing'),
+  );
+  expect(added('StatefulSet', 'tasknote-postgres', (o) => delete container(o).env[0].valueFrom.secretKeyRef)).toEqual(
+    only('schema-required', `${C}.env[0].valueFrom`, 'none of fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef is set'),
+  );
+  expect(added('Ingress', 'tasknote', (o) => delete backend(o).service.port)).toEqual(
+    only('schema-required', 'spec.rules[0].http.paths[0].backend.service', 'none of port.name, port.number is set'),
+  );
+  expect(added('Ingress', 'tasknote', (o) => delete backend(o).service)).toEqual(
+    only('schema-required', 'spec.rules[0].http.paths[0].backend', 'none of service, resource is set'),
+  );
+  expect(added('HorizontalPodAutoscaler', 'tasknote-api', (o) => (o.spec.scaleTargetRef.name = ''))).toEqual(
+    only('schema-required', 'spec.scaleTargetRef.name', 'required field name is empty ("")'),
+  );
+  expect(added('ClusterRole', 'prometheus', (o) => delete o.rules[0].apiGroups)).toEqual(
+    only('schema-required', 'rules[0].apiGroups', 'required field apiGroups is missing'),
+  );
+  expect(added('ClusterRole', 'prometheus', (o) => delete o.rules[2].nonResourceURLs)).toEqual([
+    { ruleId: 'schema-required', path: 'rules[2].apiGroups', found: 'required field apiGroups is missing' },
+    { ruleId: 'schema-required', path: 'rules[2].resources', found: 'required field resources is missing' },
+  ]);
+  expect(added('ClusterRoleBinding', 'prometheus', (o) => delete o.subjects[0].namespace)).toEqual(
+    only('schema-required', 'subjects[0].namespace', 'required field namespace is missing'),
+  );
+  expect(added('Deployment', 'tasknote-api', (o) => delete o.spec)).toEqual([
+    {
+      ruleId: 'schema-required',
+      path: 'spec.template.spec.containers',
+      found: 'required field spec.template.spec.containers is missing',
+    },
+    { ruleId: 'schema-required', path: 'spec.selector', found: 'required field spec.selector is missing' },
+  ]);
+  expect(added('CronJob', 'tasknote-summary', (o) => delete o.spec.jobTemplate.spec)).toEqual(
+    only(
+      'schema-required',
+      'spec.jobTemplate.spec.template.spec.containers',
+      'required field spec.jobTemplate.spec.template.spec.containers is missing',
+    ),
+  );
+});
+
+test('fails when a field validation enumerates holds another value', () => {
+  expect(added('ClusterRoleBinding', 'prometheus', (o) => (o.roleRef.kind = 'Role'))).toEqual(
+    only('schema-enum', 'roleRef.kind', 'kind is "Role"'),
+  );
+  expect(added('ClusterRoleBinding', 'prometheus', (o) => (o.roleRef.apiGroup = '..'))).toEqual(
+    only('schema-enum', 'roleRef.apiGroup', 'apiGroup is ".."'),
+  );
+  expect(
+    added('StatefulSet', 'tasknote-postgres', (o) => (o.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'RETAIN' })),
+  ).toEqual(only('schema-enum', 'spec.persistentVolumeClaimRetentionPolicy.whenDeleted', 'whenDeleted is "RETAIN"'));
+});
+
+test('fails when an HPA scale target names no API group', () => {
+  for (const apiVersion of ['', null, 'v1'])
+    expect(added('HorizontalPodAutoscaler', 'tasknote-api', (o) => (o.spec.scaleTargetRef.apiVersion = apiVersion))).toEqual(
+      only(
+        'autoscaler-spec',
+        'spec.scaleTargetRef.apiVersion',
+        `scaleTargetRef.apiVersion ${JSON.stringify(apiVersion)} names no API group`,
+      ),
+    );
+  expect(added('HorizontalPodAutoscaler', 'tasknote-api', (o) => delete o.spec.scaleTargetRef.apiVersion)).toEqual(
+    only('autoscaler-spec', 'spec.scaleTargetRef.apiVersion', 'scaleTargetRef.apiVersion is missing'),
+  );
+});
+
+test('fails when a name one object refers to another by breaks the rule of names of its kind', () => {
+  const subdomain =
+    "is not a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters";
+  expect(added('ClusterRoleBinding', 'prometheus', (o) => (o.subjects[0].name = '-a'))).toEqual(
+    only('name-per-kind', 'subjects[0].name', `ServiceAccount subject "-a" ${subdomain}`),
+  );
+  expect(added('PersistentVolumeClaim', 'tasknote-backups', (o) => (o.spec.storageClassName = 'a_b'))).toEqual(
+    only('name-per-kind', 'spec.storageClassName', `storageClassName "a_b" ${subdomain}`),
+  );
+  expect(added('Ingress', 'tasknote', (o) => (o.spec.tls[0].secretName = 'a_b'))).toEqual(
+    only('name-per-kind', 'spec.tls[0].secretName', `TLS secretName "a_b" ${subdomain}`),
+  );
+  expect(added('StatefulSet', 'tasknote-postgres', (o) => delete container(o).env[0].valueFrom.secretKeyRef.name)).toEqual(
+    only(
+      'name-per-kind',
+      `${C}.env[0].valueFrom.secretKeyRef.name`,
+      `container postgres: env "POSTGRES_PASSWORD" secretKeyRef.name "" ${subdomain}`,
+    ),
+  );
+  expect(added('Deployment', 'tasknote-api', (o) => (container(o).envFrom = [{ configMapRef: { name: 'a_b' } }]))).toEqual(
+    only('name-per-kind', `${C}.envFrom[0].configMapRef.name`, `container api: envFrom configMapRef.name "a_b" ${subdomain}`),
+  );
+  expect(added('Ingress', 'tasknote', (o) => (backend(o).service.port.name = 'a b'))).toEqual(
+    only(
+      'name-per-kind',
+      'spec.rules[0].http.paths[0].backend.service.port.name',
+      'backend port name "a b" holds characters other than a-z, 0-9 and -',
+    ),
+  );
+});
+
+test('fails when a Namespace has a Pod Security label value that is no level or version', () => {
+  expect(added('Namespace', 'tasknote', (o) => (o.metadata.labels['pod-security.kubernetes.io/warn'] = ''))).toEqual(
+    only(
+      'label-syntax',
+      'metadata.labels["pod-security.kubernetes.io/warn"]',
+      'Pod Security label "pod-security.kubernetes.io/warn": value "" is not one of privileged, baseline, restricted',
+    ),
+  );
+  // null is read as "".
+  expect(added('Namespace', 'tasknote', (o) => (o.metadata.labels['pod-security.kubernetes.io/warn-version'] = null))).toEqual(
+    only(
+      'label-syntax',
+      'metadata.labels["pod-security.kubernetes.io/warn-version"]',
+      'Pod Security label "pod-security.kubernetes.io/warn-version": value "" is not \'latest\' or a version such as v1.34',
+    ),
+  );
+  expect(added('Namespace', 'tasknote', (o) => (o.metadata.labels['pod-security.kubernetes.io/warn-version'] = 'v1.34'))).toEqual([]);
+});
+
+test('fails when a required struct field is null, and takes null where the server takes it (map values, list entries)', () => {
+  expect(added('ClusterRoleBinding', 'prometheus', (o) => (o.subjects[0].namespace = null))).toEqual(
+    only('schema-required', 'subjects[0].namespace', 'required field namespace is null'),
+  );
+  expect(
+    added('Deployment', 'tasknote-api', (o) => (o.metadata.labels = { ...o.metadata.labels, 'app.kubernetes.io/version': null })),
+  ).toEqual([]);
+  expect(added('Deployment', 'tasknote-api', (o) => (o.spec.template.metadata.labels['app.kubernetes.io/version'] = null))).toEqual([]);
+  expect(added('ConfigMap', 'tasknote-api-config', (o) => (o.data[Object.keys(o.data)[0]] = null))).toEqual([]);
+  expect(added('ClusterRole', 'prometheus', (o) => (o.rules[0].verbs[0] = null))).toEqual([]);
+});
