@@ -2,7 +2,8 @@
 // networking and rbac validation) requires or enumerates where the OpenAPI schema, and so
 // kubernetes-models' validators, leave a field optional or free: one table per kind, read by the
 // schema pass as `schema-required` and `schema-enum` findings. Validation reads Go structs, so a
-// field that is absent, null, "", 0, [] or {} is one unset field: each of these is "missing" here.
+// field that is absent, null, "", 0 or [] is one unset field: each of these is "missing" here. An
+// empty object ({}) is set: a pointer to an empty struct (a podSelector that selects every pod).
 import { podTemplatePathOf } from './model';
 import { show } from './show';
 import type { FieldPath, KubeObject } from './types';
@@ -21,7 +22,9 @@ export interface Requirement {
   readonly fields?: readonly Dotted[];
   /** Exactly one of these must be set. */
   readonly oneOf?: readonly Dotted[];
-  /** A field whose value (unset reads as "") must be one of these. */
+  /** At least one of these must be set. */
+  readonly anyOf?: readonly Dotted[];
+  /** A field whose value (unset reads as "") must be one of these; "" among them when defaulting fills it in. */
   readonly enum?: { readonly field: string; readonly values: readonly string[] };
   /** The validation code the fact comes from, for the finding's fix. */
   readonly why: string;
@@ -38,6 +41,7 @@ function podSpecRequirements(podSpec: Dotted): Requirement[] {
       const c = `${podSpec}.${list}[]`;
       return [
         { at: c, fields: ['image'], why: 'every container names its image' },
+        { at: `${c}.env[]`, fields: ['name'], why: 'every env variable is named' },
         { at: `${c}.volumeMounts[]`, fields: ['mountPath'], why: 'every volume mount has a mountPath' },
         { at: `${c}.envFrom[].configMapRef`, fields: ['name'], why: 'an envFrom configMapRef names its ConfigMap' },
         { at: `${c}.envFrom[].secretRef`, fields: ['name'], why: 'an envFrom secretRef names its Secret' },
@@ -79,7 +83,8 @@ const backend = (at: Dotted): Requirement[] => [
 const binding = (roleKinds: readonly string[], subjectNamespace: boolean): Requirement[] => [
   { at: 'roleRef', fields: ['name'], why: 'roleRef names its role' },
   { at: 'roleRef', enum: { field: 'kind', values: roleKinds }, why: 'roleRef is to a role this binding may bind' },
-  { at: 'roleRef', enum: { field: 'apiGroup', values: [RBAC_GROUP] }, why: `roleRef is in ${RBAC_GROUP}` },
+  // An empty roleRef.apiGroup, and a User or Group subject's, is defaulted to rbac.authorization.k8s.io (SetDefaults_*).
+  { at: 'roleRef', enum: { field: 'apiGroup', values: [RBAC_GROUP, ''] }, why: `roleRef is in ${RBAC_GROUP}` },
   { at: 'subjects[]', fields: ['name'], why: 'every subject is named' },
   { at: 'subjects[]', enum: { field: 'kind', values: ['ServiceAccount', 'User', 'Group'] }, why: 'subjects are of a known kind' },
   {
@@ -92,7 +97,7 @@ const binding = (roleKinds: readonly string[], subjectNamespace: boolean): Requi
     (kind): Requirement => ({
       at: 'subjects[]',
       when: { field: 'kind', is: kind },
-      enum: { field: 'apiGroup', values: [RBAC_GROUP] },
+      enum: { field: 'apiGroup', values: [RBAC_GROUP, ''] },
       why: `a ${kind} subject is in ${RBAC_GROUP}`,
     }),
   ),
@@ -141,8 +146,28 @@ export const REQUIRED_BY_VALIDATION: Readonly<Record<string, readonly Requiremen
     ]),
   ),
   PersistentVolumeClaim: claimRequirements(''),
-  Ingress: [...backend('spec.defaultBackend'), ...backend('spec.rules[].http.paths[].backend')],
-  HorizontalPodAutoscaler: [{ at: 'spec.scaleTargetRef', fields: ['kind', 'name'], why: 'the scale target is named' }],
+  Ingress: [
+    { at: 'spec', anyOf: ['defaultBackend', 'rules'], why: 'an Ingress has a default backend or rules' },
+    ...backend('spec.defaultBackend'),
+    ...backend('spec.rules[].http.paths[].backend'),
+  ],
+  HorizontalPodAutoscaler: [
+    { at: 'spec.scaleTargetRef', fields: ['kind', 'name'], why: 'the scale target is named' },
+    ...['resource', 'containerResource'].map(
+      (source): Requirement => ({
+        at: `spec.metrics[].${source}`,
+        fields: source === 'resource' ? ['name'] : ['name', 'container'],
+        why: 'a resource metric names its resource (and container)',
+      }),
+    ),
+  ],
+  NetworkPolicy: ['spec.ingress[].from[]', 'spec.egress[].to[]'].map(
+    (at): Requirement => ({
+      at,
+      anyOf: ['podSelector', 'namespaceSelector', 'ipBlock'],
+      why: 'a peer selects pods, namespaces or an IP block',
+    }),
+  ),
   Role: policyRules,
   ClusterRole: policyRules,
   RoleBinding: binding(['Role', 'ClusterRole'], false),
@@ -158,23 +183,18 @@ export interface RequiredProblem {
 
 /** Unset as validation sees a Go field: absent, null, "", 0, [] or {}. */
 const unset = (v: unknown): boolean =>
-  v === undefined ||
-  v === null ||
-  v === '' ||
-  v === 0 ||
-  v === false ||
-  (Array.isArray(v) && v.length === 0) ||
-  (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+  v === undefined || v === null || v === '' || v === 0 || v === false || (Array.isArray(v) && v.length === 0);
 
 const describeUnset = (v: unknown): string => (v === undefined ? 'missing' : v === null ? 'null' : `empty (${show(v)})`);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-interface Compiled extends Omit<Requirement, 'at' | 'unless' | 'fields' | 'oneOf'> {
+interface Compiled extends Omit<Requirement, 'at' | 'unless' | 'fields' | 'oneOf' | 'anyOf'> {
   readonly at: readonly string[];
   readonly unless?: readonly string[];
   readonly fields: readonly (readonly string[])[];
   readonly oneOf: readonly (readonly string[])[];
+  readonly anyOf: readonly (readonly string[])[];
 }
 const split = (d: Dotted): string[] => (d === '' ? [] : d.split('.'));
 const COMPILED = new Map<string, readonly Compiled[]>(
@@ -186,6 +206,7 @@ const COMPILED = new Map<string, readonly Compiled[]>(
       unless: r.unless === undefined ? undefined : split(r.unless),
       fields: (r.fields ?? []).map(split),
       oneOf: (r.oneOf ?? []).map(split),
+      anyOf: (r.anyOf ?? []).map(split),
     })),
   ]),
 );
@@ -232,6 +253,13 @@ export function validationRequiredProblems(o: KubeObject): RequiredProblem[] {
             fix: `set exactly one of ${r.oneOf.map((f) => f.join('.')).join(', ')}: ${r.why}`,
           });
       }
+      if (r.anyOf.length > 0 && r.anyOf.every((f) => unset(get(place, f))))
+        out.push({
+          ruleId: 'schema-required',
+          path,
+          found: `none of ${r.anyOf.map((f) => f.join('.')).join(', ')} is set`,
+          fix: `set at least one of ${r.anyOf.map((f) => f.join('.')).join(', ')}: ${r.why}`,
+        });
       if (r.enum) {
         const v = place[r.enum.field] ?? '';
         if (typeof v === 'string' && !r.enum.values.includes(v))

@@ -3,6 +3,7 @@
 // label-selector validation of apimachinery, and server-side apply's list-map keys). Each rule
 // is one defect class; every fact below was read from that code and is exercised by a case in
 // test/fixtures/apiserver-catalogue/ that the cluster lane submits to a real API server.
+import { isIPv6 } from 'node:net';
 import { standardCronError } from '../../core/private/cron';
 import {
   DNS_1123_LABEL as DNS_LABEL,
@@ -17,6 +18,7 @@ import { asArray, asRecord, getIn, isObject, selectorMatches, stringMap, type Ch
 import { kindRule, workloadRule, type Rule } from '../rule';
 import { autoscalerSpec } from './autoscaler-spec';
 import { valueRange } from './value-range';
+import { quantityValue } from '../quantity';
 import { show } from '../schema';
 import type { FieldPath, KubeObject, SourcedObject, Violation } from '../types';
 
@@ -58,34 +60,7 @@ const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
 const HOOK_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'];
 
 // ---- quantities ------------------------------------------------------------------------------
-const SUFFIX: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
-
-/** A Kubernetes quantity as a number (precise enough to compare a request with its limit). */
-export function quantityValue(q: unknown): number | undefined {
-  if (typeof q === 'number') return q;
-  if (typeof q !== 'string') return undefined;
-  const m = QUANTITY.exec(q.trim());
-  if (!m) return undefined;
-  return Number(m[1]) * (m[2] ? 10 ** Number(m[2].slice(1)) : SUFFIX[m[3] ?? '']);
-}
+export { quantityValue };
 
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 const isContainerResourceName = (name: string) =>
@@ -468,6 +443,17 @@ const namePerKind: Rule = {
             });
         }
       }
+      // ValidatePodSpec: the ServiceAccount a pod runs as is named as ServiceAccounts are.
+      for (const field of ['serviceAccountName', 'serviceAccount']) {
+        const sa = w.podSpec[field];
+        const problem = typeof sa === 'string' && sa !== '' ? dnsSubdomainProblem(sa) : undefined;
+        if (problem)
+          yield v(w.item, {
+            path: [...w.podSpecPath, field],
+            found: `${field} ${show(sa)} ${problem}`,
+            fix: 'name a ServiceAccount (a DNS-1123 subdomain)',
+          });
+      }
       for (const [i, vol] of asArray(w.podSpec.volumes).entries())
         if (typeof vol.name === 'string' && !DNS_LABEL.test(vol.name))
           yield v(w.item, {
@@ -621,9 +607,24 @@ const crossField = workloadRule(
 
 const crossFieldObjects = kindRule(
   { id: 'cross-field', severity: 'error', description: '', source: SOURCE },
-  ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'Ingress', 'CronJob'],
+  ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'Ingress', 'CronJob', 'NetworkPolicy'],
   function* (item) {
     const spec = asRecord(item.object.spec);
+    if (item.object.kind === 'NetworkPolicy') {
+      // ValidateNetworkPolicySpec: at most two policy types, each Ingress or Egress (a repeat within two is taken).
+      const types = Array.isArray(spec.policyTypes) ? (spec.policyTypes as unknown[]) : [];
+      if (types.length > 2)
+        yield {
+          path: ['spec', 'policyTypes'],
+          found: `${types.length} policyTypes ${show(types)}`,
+          fix: 'list Ingress, Egress or both, once each',
+        };
+      else
+        for (const [i, t] of types.entries())
+          if (t !== 'Ingress' && t !== 'Egress')
+            yield { path: ['spec', 'policyTypes', i], found: `policy type ${show(t)}`, fix: 'use Ingress or Egress' };
+      return;
+    }
     if (item.object.kind === 'CronJob') {
       if (typeof spec.schedule === 'string' && spec.schedule.includes('TZ'))
         yield {
@@ -658,6 +659,17 @@ const crossFieldObjects = kindRule(
       if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined)
         yield { path: ['spec'], found: 'both minAvailable and maxUnavailable are set', fix: 'keep one of them' };
     } else {
+      // ValidateService: a clusterIP is empty (allocated), None (headless) or an IP address.
+      for (const [ip, path] of [
+        [spec.clusterIP, ['spec', 'clusterIP']],
+        ...(Array.isArray(spec.clusterIPs) ? (spec.clusterIPs as unknown[]) : []).map((x, i) => [x, ['spec', 'clusterIPs', i]] as const),
+      ] as [unknown, FieldPath][])
+        if (typeof ip === 'string' && ip !== '' && ip !== 'None' && !isSloppyIPv4(ip) && !isIPv6(ip))
+          yield {
+            path,
+            found: `clusterIP ${show(ip)} is neither None nor an IP address`,
+            fix: 'leave it unset, or use None or an IP address',
+          };
       const type = spec.type ?? 'ClusterIP';
       if (type === 'ClusterIP')
         for (const [i, p] of asArray(spec.ports).entries())

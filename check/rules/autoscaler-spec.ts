@@ -3,7 +3,7 @@
 // and target types, the target each metric source needs, the scaling policies (the same rules as
 // TaskNote's own autoscaling config, core/value-rules.ts checkScalingRules) and the target's
 // group/version.
-import { checkScalingRules, type ScalingRulesSpec } from '../../core/value-rules';
+import { checkScalingRules, pathSegmentNameProblem, type ScalingRulesSpec } from '../../core/value-rules';
 import { asArray, asRecord, isObject } from '../model';
 import { kindRule } from '../rule';
 import { show } from '../schema';
@@ -97,6 +97,15 @@ export const autoscalerSpec = kindRule(
         found: `scaleTargetRef.apiVersion ${show(ref.apiVersion)} is not a group/version`,
         fix: 'use a group/version such as apps/v1',
       };
+    for (const field of ['kind', 'name']) {
+      const problem = typeof ref[field] === 'string' && ref[field] !== '' ? pathSegmentNameProblem(ref[field] as string) : undefined;
+      if (problem)
+        yield {
+          path: ['spec', 'scaleTargetRef', field],
+          found: `scaleTargetRef.${field} ${show(ref[field])} ${problem}`,
+          fix: `give the target's ${field} as the API names it`,
+        };
+    }
     for (const field of ['minReplicas', 'maxReplicas'])
       if (typeof spec[field] === 'number' && (spec[field] as number) < 1)
         yield { path: ['spec', field], found: `${field} is ${spec[field]}`, fix: 'use 1 or more' };
