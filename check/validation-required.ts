@@ -147,7 +147,7 @@ export const REQUIRED_BY_VALIDATION: Readonly<Record<string, readonly Requiremen
   ),
   PersistentVolumeClaim: claimRequirements(''),
   Ingress: [
-    { at: 'spec', anyOf: ['defaultBackend', 'rules'], why: 'an Ingress has a default backend or rules' },
+    { at: '', anyOf: ['spec.defaultBackend', 'spec.rules'], why: 'an Ingress has a default backend or rules' },
     ...backend('spec.defaultBackend'),
     ...backend('spec.rules[].http.paths[].backend'),
   ],

@@ -521,7 +521,8 @@ const crossField = workloadRule(
           };
       for (const probe of ['livenessProbe', 'startupProbe']) {
         const t = asRecord(c.container[probe]).successThreshold;
-        if (t !== undefined && t !== 1)
+        // 0 is unset: defaulting makes it 1 (SetDefaults_Probe).
+        if (t !== undefined && t !== 1 && t !== 0)
           yield {
             path: [...c.path, probe, 'successThreshold'],
             found: `container ${c.name}: ${probe}.successThreshold is ${show(t)}`,
@@ -611,6 +612,25 @@ const crossFieldObjects = kindRule(
   function* (item) {
     const spec = asRecord(item.object.spec);
     if (item.object.kind === 'NetworkPolicy') {
+      // ValidateNetworkPolicyPeer: an ipBlock's cidr and excepts are CIDRs.
+      for (const [dir, peers] of [
+        ['ingress', 'from'],
+        ['egress', 'to'],
+      ] as const)
+        for (const [i, r] of asArray(spec[dir]).entries())
+          for (const [j, peer] of asArray(r[peers]).entries()) {
+            if (!isObject(peer.ipBlock)) continue;
+            const block = peer.ipBlock;
+            const cidrs: [unknown, FieldPath][] = [
+              [block.cidr, ['spec', dir, i, peers, j, 'ipBlock', 'cidr']],
+              ...(Array.isArray(block.except) ? (block.except as unknown[]) : []).map(
+                (x, k) => [x, ['spec', dir, i, peers, j, 'ipBlock', 'except', k]] as [unknown, FieldPath],
+              ),
+            ];
+            for (const [cidr, path] of cidrs)
+              if (typeof cidr === 'string' && !isCidr(cidr))
+                yield { path, found: `ipBlock CIDR ${show(cidr)} is not a CIDR`, fix: 'use a CIDR such as 10.0.0.0/16 or 2001:db8::/64' };
+          }
       // ValidateNetworkPolicySpec: at most two policy types, each Ingress or Egress (a repeat within two is taken).
       const types = Array.isArray(spec.policyTypes) ? (spec.policyTypes as unknown[]) : [];
       if (types.length > 2)
@@ -682,6 +702,16 @@ const crossFieldObjects = kindRule(
     }
   },
 );
+
+/** A CIDR as netutils.ParseCIDRSloppy takes it: an IPv4 address (leading zeros allowed) or IPv6 address, and a prefix length. */
+function isCidr(value: string): boolean {
+  const slash = value.indexOf('/');
+  if (slash < 0) return false;
+  const [ip, bits] = [value.slice(0, slash), value.slice(slash + 1)];
+  if (!/^[0-9]{1,3}$/.test(bits)) return false;
+  if (isSloppyIPv4(ip)) return Number(bits) <= 32;
+  return isIPv6(ip) && !ip.includes('%') && Number(bits) <= 128;
+}
 
 const inRange = (p: unknown) => typeof p !== 'number' || (p >= 1 && p <= 65535);
 function* handlerProblems(handler: unknown, path: FieldPath, what: string, handlers: readonly string[]): Iterable<Violation> {

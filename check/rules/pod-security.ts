@@ -29,11 +29,19 @@ export const POD_SECURITY_RULES: Rule[] = [
     {
       id: 'run-as-non-root',
       severity: 'error',
-      description: 'every container runs with runAsNonRoot: true',
+      description: 'every container runs with runAsNonRoot: true, and none with runAsUser 0',
       source: 'PSS-R, KS, PO, KL, CK_K8S_23',
     },
     (w) =>
       eachContainer(w, (c) => {
+        // Restricted's two non-root controls: runAsNonRoot, and no runAsUser 0 (check_runAsUser.go).
+        const user = effective(w, c, 'runAsUser');
+        if (user.value === 0)
+          return {
+            path: user.path,
+            found: `container ${c.name}: runAsUser is 0 (root)`,
+            fix: 'run as the non-zero UID the image runs as',
+          };
         const { value, path } = effective(w, c, 'runAsNonRoot');
         if (value === true) return undefined;
         return {

@@ -90,6 +90,17 @@ export const valueRange: Rule = {
             found: `supplemental group ${g}`,
             fix: `use an ID from 0 to ${INT32_MAX}`,
           });
+      // validateEmptyDirVolumeSource: a sizeLimit is not negative.
+      for (const [i, vol] of asArray(w.podSpec.volumes).entries()) {
+        const limit = asRecord(vol.emptyDir).sizeLimit;
+        const value = quantityValue(limit);
+        if (value !== undefined && value < 0)
+          out.push({
+            path: [...w.podSpecPath, 'volumes', i, 'emptyDir', 'sizeLimit'],
+            found: `emptyDir sizeLimit ${show(limit)} is negative`,
+            fix: 'use a quantity of 0 or more, such as 64Mi',
+          });
+      }
       for (const [i, t] of asArray(w.podSpec.topologySpreadConstraints).entries())
         if (typeof t.maxSkew === 'number' && t.maxSkew < 1)
           out.push({
