@@ -308,7 +308,7 @@ const defaultedWhenEmpty = (model: string | undefined, path: FieldPath, value: u
 /** Turns ajv errors into violations, one per field: a failed `oneOf` reports once, not per branch. */
 function fromAjv(o: KubeObject, errors: readonly AjvError[], model?: string): SchemaViolation[] {
   const byPath = new Map<string, AjvError[]>();
-  for (const e of errors) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
+  for (const e of errors) if (!lineBrokenBase64(o, e)) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
   const out: SchemaViolation[] = [];
   for (const [instancePath, errs] of byPath) {
     const path = toPath(o, instancePath);
@@ -347,6 +347,14 @@ function fromAjv(o: KubeObject, errors: readonly AjvError[], model?: string): Sc
     }
   }
   return out;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** A `byte` field that is base64 once its line breaks go: Go's base64 decoder skips \r and \n. */
+function lineBrokenBase64(o: KubeObject, e: AjvError): boolean {
+  if (e.keyword !== 'format' || e.params.format !== 'byte') return false;
+  const value = getPath(o, toPath(o, e.instancePath));
+  return typeof value === 'string' && BASE64.test(value.replace(/[\r\n]/g, ''));
 }
 
 const article = (t: string) =>

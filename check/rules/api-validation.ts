@@ -114,6 +114,23 @@ function* mapSelectorProblems(selector: unknown, path: FieldPath, what: string):
   }
 }
 
+/** The topology keys of a pod spec: spread constraints' and pod (anti-)affinity terms'. */
+function* topologyKeys(w: Workload): Iterable<[unknown, FieldPath]> {
+  for (const [i, t] of asArray(w.podSpec.topologySpreadConstraints).entries())
+    yield [t.topologyKey, [...w.podSpecPath, 'topologySpreadConstraints', i, 'topologyKey']];
+  const affinity = asRecord(w.podSpec.affinity);
+  for (const kind of ['podAffinity', 'podAntiAffinity']) {
+    const a = asRecord(affinity[kind]);
+    for (const [i, term] of asArray(a.requiredDuringSchedulingIgnoredDuringExecution).entries())
+      yield [term.topologyKey, [...w.podSpecPath, 'affinity', kind, 'requiredDuringSchedulingIgnoredDuringExecution', i, 'topologyKey']];
+    for (const [i, weighted] of asArray(a.preferredDuringSchedulingIgnoredDuringExecution).entries())
+      yield [
+        asRecord(weighted.podAffinityTerm).topologyKey,
+        [...w.podSpecPath, 'affinity', kind, 'preferredDuringSchedulingIgnoredDuringExecution', i, 'podAffinityTerm', 'topologyKey'],
+      ];
+  }
+}
+
 /** Where label selectors sit in a pod spec: topology spread and pod (anti-)affinity terms. */
 function* podSpecSelectors(w: Workload): Iterable<[unknown, FieldPath]> {
   for (const [i, t] of asArray(w.podSpec.topologySpreadConstraints).entries())
@@ -379,6 +396,16 @@ const namePerKind: Rule = {
         });
     }
     for (const item of ctx.ofKind('Ingress')) for (const x of ingressNameProblems(asRecord(item.object.spec))) yield v(item, x);
+    for (const item of ctx.ofKind('StatefulSet')) {
+      // ValidateStatefulSetSpec: a given serviceName is a DNS-1123 label (the governing Service).
+      const name = item.object.spec?.serviceName;
+      if (typeof name === 'string' && name !== '' && !DNS_LABEL.test(name))
+        yield v(item, {
+          path: ['spec', 'serviceName'],
+          found: `serviceName ${show(name)} is not a DNS-1123 label`,
+          fix: 'name the headless Service that governs the set',
+        });
+    }
     for (const kind of ['RoleBinding', 'ClusterRoleBinding'])
       for (const item of ctx.ofKind(kind))
         for (const [i, s] of asArray(item.object.subjects).entries()) {
@@ -442,6 +469,16 @@ const namePerKind: Rule = {
               fix: 'use an IANA service name: at most 15 lower-case letters, digits and -, with a letter',
             });
         }
+      }
+      // Topology keys of spread constraints and (anti-)affinity terms are label keys (qualified names).
+      for (const [key, path] of topologyKeys(w)) {
+        const problem = typeof key === 'string' ? labelKeyProblem(key) : undefined;
+        if (problem)
+          yield v(w.item, {
+            path,
+            found: `topologyKey ${show(key)} ${problem}`,
+            fix: 'use a node label key such as topology.kubernetes.io/zone',
+          });
       }
       // ValidatePodSpec: the ServiceAccount a pod runs as is named as ServiceAccounts are.
       for (const field of ['serviceAccountName', 'serviceAccount']) {
@@ -816,7 +853,8 @@ const portAndHandler: Rule = {
         const t = p.targetPort;
         if (typeof t === 'number' && t !== 0 && !inRange(t))
           yield { item, path: ['spec', 'ports', i, 'targetPort'], found: `targetPort ${t}`, fix: 'use a port between 1 and 65535' };
-        if (typeof t === 'string' && !/^\d+$/.test(t) && ianaServiceNameProblem(t))
+        // "" is unset, as 0 is: defaulting makes the targetPort the port (SetDefaults_Service).
+        if (typeof t === 'string' && t !== '' && !/^\d+$/.test(t) && ianaServiceNameProblem(t))
           yield {
             item,
             path: ['spec', 'ports', i, 'targetPort'],

@@ -113,7 +113,10 @@ export const autoscalerSpec = kindRule(
     const behavior = asRecord(spec.behavior);
     for (const direction of ['scaleUp', 'scaleDown'])
       if (isObject(behavior[direction]))
-        for (const { path, problem } of checkScalingRules(behavior[direction] as ScalingRulesSpec))
+        // A null field is unset to the server.
+        for (const { path, problem } of checkScalingRules(
+          Object.fromEntries(Object.entries(behavior[direction] as object).filter(([, v]) => v !== null)) as ScalingRulesSpec,
+        ))
           yield {
             path: ['spec', 'behavior', direction, ...path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s))],
             found: `behavior.${direction}.${path} ${problem}`,
