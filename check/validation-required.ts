@@ -37,6 +37,7 @@ const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
 function podSpecRequirements(podSpec: Dotted): Requirement[] {
   return [
     { at: '', fields: [`${podSpec}.containers`], why: 'a pod needs at least one container' },
+    { at: `${podSpec}.topologySpreadConstraints[]`, fields: ['topologyKey'], why: 'a spread constraint names its topology key' },
     ...CONTAINER_KINDS.flatMap((list): Requirement[] => {
       const c = `${podSpec}.${list}[]`;
       return [

@@ -114,10 +114,11 @@ function* mapSelectorProblems(selector: unknown, path: FieldPath, what: string):
   }
 }
 
-/** The topology keys of a pod spec: spread constraints' and pod (anti-)affinity terms'. */
+/**
+ * The topology keys of a pod spec's (anti-)affinity terms, which validation takes as label keys. A
+ * spread constraint's topologyKey need only be set (validateTopologyKey): the table's to require.
+ */
 function* topologyKeys(w: Workload): Iterable<[unknown, FieldPath]> {
-  for (const [i, t] of asArray(w.podSpec.topologySpreadConstraints).entries())
-    yield [t.topologyKey, [...w.podSpecPath, 'topologySpreadConstraints', i, 'topologyKey']];
   const affinity = asRecord(w.podSpec.affinity);
   for (const kind of ['podAffinity', 'podAntiAffinity']) {
     const a = asRecord(affinity[kind]);
@@ -470,7 +471,7 @@ const namePerKind: Rule = {
             });
         }
       }
-      // Topology keys of spread constraints and (anti-)affinity terms are label keys (qualified names).
+      // Topology keys of (anti-)affinity terms are label keys (qualified names).
       for (const [key, path] of topologyKeys(w)) {
         const problem = typeof key === 'string' ? labelKeyProblem(key) : undefined;
         if (problem)
