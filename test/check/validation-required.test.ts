@@ -24,8 +24,8 @@ const base: SourcedObject[] = [
 
 type Found = { ruleId: string; path: string; found: string };
 const key = (f: Found) => `${f.ruleId} ${f.path} ${f.found}`;
-/** The rules whose findings claim the API server refuses the object (policy findings are left out). */
-const CLAIMS = new Set([...SERVER_SCHEMA_RULE_IDS, ...API_VALIDATION_RULES.map((r) => r.id)]);
+/** The rules whose findings claim the API server refuses the object, and Pod Security's non-root control (policy findings are left out). */
+const CLAIMS = new Set([...SERVER_SCHEMA_RULE_IDS, ...API_VALIDATION_RULES.map((r) => r.id), 'run-as-non-root']);
 const findingsOf = (items: readonly SourcedObject[]): Found[] =>
   runCheck(items)
     .findings.filter((f) => CLAIMS.has(f.ruleId))
@@ -108,6 +108,22 @@ test('fails when a field validation requires is missing or empty, though the sch
     },
     { ruleId: 'schema-required', path: 'spec.selector', found: 'required field spec.selector is missing' },
   ]);
+  expect(added('Deployment', 'tasknote-api', (o) => (container(o).env = [{ name: '', value: 'x' }]))).toEqual(
+    only('schema-required', `${C}.env[0].name`, 'required field name is empty ("")'),
+  );
+  expect(added('Deployment', 'tasknote-api', (o) => (pod(o).topologySpreadConstraints[0].topologyKey = ''))).toEqual(
+    only('schema-required', 'spec.template.spec.topologySpreadConstraints[0].topologyKey', 'required field topologyKey is empty ("")'),
+  );
+  expect(added('HorizontalPodAutoscaler', 'tasknote-api', (o) => (o.spec.metrics[0].resource.name = ''))).toEqual(
+    only('schema-required', 'spec.metrics[0].resource.name', 'required field name is empty ("")'),
+  );
+  expect(added('NetworkPolicy', 'tasknote-api', (o) => delete o.spec.egress[0].to[0].podSelector)).toEqual(
+    only('schema-required', 'spec.egress[0].to[0]', 'none of podSelector, namespaceSelector, ipBlock is set'),
+  );
+  // An empty selector is set: it selects every pod.
+  expect(added('NetworkPolicy', 'tasknote-api', (o) => (o.spec.egress[0].to[0].podSelector = {}))).toEqual([]);
+  for (const change of [(o: KubeObject) => delete o.spec, (o: KubeObject) => delete o.spec.rules])
+    expect(added('Ingress', 'tasknote', change)).toEqual(only('schema-required', '', 'none of spec.defaultBackend, spec.rules is set'));
   expect(added('CronJob', 'tasknote-summary', (o) => delete o.spec.jobTemplate.spec)).toEqual(
     only(
       'schema-required',
@@ -124,6 +140,8 @@ test('fails when a field validation enumerates holds another value', () => {
   expect(added('ClusterRoleBinding', 'prometheus', (o) => (o.roleRef.apiGroup = '..'))).toEqual(
     only('schema-enum', 'roleRef.apiGroup', 'apiGroup is ".."'),
   );
+  // Defaulting fills in an empty roleRef.apiGroup.
+  expect(added('ClusterRoleBinding', 'prometheus', (o) => delete o.roleRef.apiGroup)).toEqual([]);
   expect(
     added('StatefulSet', 'tasknote-postgres', (o) => (o.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'RETAIN' })),
   ).toEqual(only('schema-enum', 'spec.persistentVolumeClaimRetentionPolicy.whenDeleted', 'whenDeleted is "RETAIN"'));
@@ -140,6 +158,9 @@ test('fails when an HPA scale target names no API group', () => {
     );
   expect(added('HorizontalPodAutoscaler', 'tasknote-api', (o) => delete o.spec.scaleTargetRef.apiVersion)).toEqual(
     only('autoscaler-spec', 'spec.scaleTargetRef.apiVersion', 'scaleTargetRef.apiVersion is missing'),
+  );
+  expect(added('HorizontalPodAutoscaler', 'tasknote-api', (o) => (o.spec.scaleTargetRef.kind = 'a/b'))).toEqual(
+    only('autoscaler-spec', 'spec.scaleTargetRef.kind', `scaleTargetRef.kind "a/b" may not hold '/' or '%'`),
   );
 });
 
@@ -165,6 +186,28 @@ test('fails when a name one object refers to another by breaks the rule of names
   expect(added('Deployment', 'tasknote-api', (o) => (container(o).envFrom = [{ configMapRef: { name: 'a_b' } }]))).toEqual(
     only('name-per-kind', `${C}.envFrom[0].configMapRef.name`, `container api: envFrom configMapRef.name "a_b" ${subdomain}`),
   );
+  expect(added('Deployment', 'tasknote-api', (o) => (pod(o).serviceAccountName = '..'))).toEqual(
+    only('name-per-kind', 'spec.template.spec.serviceAccountName', `serviceAccountName ".." ${subdomain}`),
+  );
+  expect(added('StatefulSet', 'tasknote-postgres', (o) => (o.spec.serviceName = '..'))).toEqual(
+    only('name-per-kind', 'spec.serviceName', 'serviceName ".." is not a DNS-1123 label'),
+  );
+  const term = { topologyKey: 'a b', labelSelector: { matchLabels: { app: 'x' } } };
+  expect(
+    added(
+      'Deployment',
+      'tasknote-api',
+      (o) => (pod(o).affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } }),
+    ),
+  ).toEqual(
+    only(
+      'name-per-kind',
+      'spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey',
+      `topologyKey "a b" has a name that is not at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric`,
+    ),
+  );
+  // A spread constraint's topology key need only be set.
+  expect(added('Deployment', 'tasknote-api', (o) => (pod(o).topologySpreadConstraints[0].topologyKey = 'a'.repeat(254)))).toEqual([]);
   expect(added('Ingress', 'tasknote', (o) => (backend(o).service.port.name = 'a b'))).toEqual(
     only(
       'name-per-kind',
@@ -203,4 +246,47 @@ test('fails when a required struct field is null, and takes null where the serve
   expect(added('Deployment', 'tasknote-api', (o) => (o.spec.template.metadata.labels['app.kubernetes.io/version'] = null))).toEqual([]);
   expect(added('ConfigMap', 'tasknote-api-config', (o) => (o.data[Object.keys(o.data)[0]] = null))).toEqual([]);
   expect(added('ClusterRole', 'prometheus', (o) => (o.rules[0].verbs[0] = null))).toEqual([]);
+});
+
+test('fails when a number or quantity is outside the bounds validation sets', () => {
+  expect(added('PersistentVolumeClaim', 'tasknote-backups', (o) => (o.spec.resources.requests.storage = '0'))).toEqual(
+    only('value-range', 'spec.resources.requests.storage', 'storage request "0" is not above zero'),
+  );
+  expect(added('Deployment', 'tasknote-api', (o) => (pod(o).volumes[0].emptyDir.sizeLimit = '-1'))).toEqual(
+    only('value-range', 'spec.template.spec.volumes[0].emptyDir.sizeLimit', 'emptyDir sizeLimit "-1" is negative'),
+  );
+  expect(added('Deployment', 'tasknote-api', (o) => (pod(o).topologySpreadConstraints[0].maxSkew = 0))).toEqual(
+    only('value-range', 'spec.template.spec.topologySpreadConstraints[0].maxSkew', 'maxSkew is 0'),
+  );
+});
+
+test('fails when a clusterIP, a policy type list or an ipBlock is not what networking validation takes', () => {
+  expect(added('Service', 'tasknote-api', (o) => (o.spec.clusterIP = 'NONE'))).toEqual(
+    only('cross-field', 'spec.clusterIP', 'clusterIP "NONE" is neither None nor an IP address'),
+  );
+  expect(added('NetworkPolicy', 'tasknote-api', (o) => (o.spec.policyTypes = ['Ingress', 'Ingress', 'Egress']))).toEqual(
+    only('cross-field', 'spec.policyTypes', '3 policyTypes ["Ingress","Ingress","Egress"]'),
+  );
+  expect(added('NetworkPolicy', 'tasknote-api', (o) => (o.spec.egress[0].to[0] = { ipBlock: { cidr: '10.0.0.0/33' } }))).toEqual(
+    only('cross-field', 'spec.egress[0].to[0].ipBlock.cidr', 'ipBlock CIDR "10.0.0.0/33" is not a CIDR'),
+  );
+  expect(
+    added('NetworkPolicy', 'tasknote-api', (o) => (o.spec.egress[0].to[0] = { ipBlock: { cidr: '010.0.0.0/8', except: ['fd00::/8'] } })),
+  ).toEqual([]);
+});
+
+test('fails when a container runs as UID 0, which Pod Security restricted refuses', () => {
+  expect(added('Deployment', 'tasknote-api', (o) => (container(o).securityContext.runAsUser = 0))).toEqual(
+    only('run-as-non-root', `${C}.securityContext.runAsUser`, 'container api: runAsUser is 0 (root)'),
+  );
+});
+
+test('takes what defaulting fills in or the decoder reads as unset, as the server does', () => {
+  expect(added('Service', 'tasknote-api', (o) => (o.spec.ports[0].targetPort = ''))).toEqual([]);
+  expect(
+    added('Deployment', 'tasknote-api', (o) => (container(o).livenessProbe = { ...container(o).livenessProbe, successThreshold: 0 })),
+  ).toEqual([]);
+  expect(added('HorizontalPodAutoscaler', 'tasknote-api', (o) => (o.spec.behavior.scaleDown.stabilizationWindowSeconds = null))).toEqual(
+    [],
+  );
 });
