@@ -29,9 +29,20 @@ export const SCHEMA_RULES: readonly { id: string; severity: Severity; descriptio
     description: `apiVersion and kind are served by Kubernetes ${KUBERNETES_VERSION}`,
     source: 'API server',
   },
-  { id: 'schema-required', severity: 'error', description: 'required fields are present', source: 'API server (OpenAPI)' },
+  {
+    id: 'schema-required',
+    severity: 'error',
+    description: "required fields are present: the schema's, and those validation code requires where the schema is silent",
+    source: 'API server (OpenAPI, validation code)',
+  },
   { id: 'schema-type', severity: 'error', description: 'every field has the type the API defines', source: 'API server (OpenAPI)' },
-  { id: 'schema-enum', severity: 'error', description: 'enumerated fields hold an allowed value', source: 'API server (OpenAPI)' },
+  {
+    id: 'schema-enum',
+    severity: 'error',
+    description:
+      "enumerated fields hold an allowed value: the schema's, and validation code's (RBAC roleRef and subjects, claim retention)",
+    source: 'API server (OpenAPI, validation code)',
+  },
   {
     id: 'schema-format',
     severity: 'error',
@@ -45,7 +56,12 @@ export const SCHEMA_RULES: readonly { id: string; severity: Severity; descriptio
     source: 'API server (strict field validation)',
   },
   { id: 'metadata-name', severity: 'error', description: 'metadata.name (and namespace) are valid DNS-1123 names', source: 'API server' },
-  { id: 'label-syntax', severity: 'error', description: 'label keys and values are valid', source: 'API server' },
+  {
+    id: 'label-syntax',
+    severity: 'error',
+    description: "label keys and values are valid, and a Namespace's Pod Security labels hold a level or version",
+    source: 'API server',
+  },
   { id: 'duplicate-object', severity: 'error', description: 'no two objects share kind, namespace and name', source: 'kubectl apply' },
 ];
 

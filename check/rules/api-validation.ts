@@ -359,7 +359,7 @@ const namePerKind: Rule = {
   id: 'name-per-kind',
   severity: 'error',
   description:
-    'names follow the rule of their kind: Services DNS-1035, CronJobs <= 52 characters and IANA time zones, Jobs <= 63, containers, volumes and Service ports DNS-1123 labels, container ports IANA service names, ConfigMap keys',
+    'names follow the rule of their kind: Services DNS-1035, CronJobs <= 52 characters and IANA time zones, Jobs <= 63, containers, volumes and Service ports DNS-1123 labels, container ports IANA service names, ConfigMap keys; so do the names objects refer to each other by (ServiceAccounts, StorageClasses, TLS and env Secrets and ConfigMaps, Ingress backend Services and ports, binding subjects, a StatefulSet serviceName, affinity topology keys)',
   source: SOURCE,
   *check(ctx) {
     const v = (item: SourcedObject, x: Violation) => ({ ...x, item });
@@ -509,7 +509,7 @@ const crossField = workloadRule(
     id: 'cross-field',
     severity: 'error',
     description:
-      'fields that exclude or require each other: privileged or CAP_SYS_ADMIN beside allowPrivilegeEscalation: false, selector vs template labels, strategy, restartPolicy, progress deadline, env value and valueFrom, one source per volume, mounts of declared volumes, liveness/startup successThreshold 1, HPA maxReplicas >= minReplicas, one of PDB minAvailable/maxUnavailable, no nodePort on ClusterIP, tolerations, minDomains, absolute Ingress paths, no TZ in a CronJob schedule',
+      'fields that exclude or require each other: privileged or CAP_SYS_ADMIN beside allowPrivilegeEscalation: false, selector vs template labels, strategy, restartPolicy, progress deadline, env value and valueFrom, one source per volume, mounts of declared volumes, liveness/startup successThreshold 1, HPA maxReplicas >= minReplicas, one of PDB minAvailable/maxUnavailable, no nodePort on ClusterIP, clusterIP None or an IP, tolerations, minDomains, absolute Ingress paths, no TZ in a CronJob schedule, NetworkPolicy policyTypes and ipBlock CIDRs',
     source: SOURCE,
   },
   function* (w) {

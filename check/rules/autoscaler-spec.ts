@@ -69,7 +69,7 @@ export const autoscalerSpec = kindRule(
     id: 'autoscaler-spec',
     severity: 'error',
     description:
-      "a HorizontalPodAutoscaler's metrics, targets, scaling policies and replica bounds are ones autoscaling/v2 validation takes, and its target names a group/version",
+      "a HorizontalPodAutoscaler's metrics, targets, scaling policies and replica bounds are ones autoscaling/v2 validation takes, and its target names a group/version with a group, and a kind and name that are path segments",
     source: 'API server (validation code)',
   },
   ['HorizontalPodAutoscaler'],

@@ -68,7 +68,7 @@ export const valueRange: Rule = {
   id: 'value-range',
   severity: 'error',
   description:
-    'numbers are within the bounds the API server sets: UIDs and GIDs 0 to 2^31-1, no negative counts, durations or probe settings (workloads, Jobs and CronJobs, at any depth), rollout and disruption-budget integers or percentages',
+    'numbers are within the bounds the API server sets: UIDs and GIDs 0 to 2^31-1, no negative counts, durations or probe settings (workloads, Jobs and CronJobs, at any depth), rollout and disruption-budget integers or percentages, maxSkew >= 1, emptyDir sizeLimit >= 0, claim storage above zero',
   source: 'API server (validation code)',
   *check(ctx) {
     for (const w of ctx.workloads) {

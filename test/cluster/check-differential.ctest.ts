@@ -25,7 +25,7 @@ import {
   type Outcome,
 } from '../../scripts/cluster/differential/run';
 
-const SEED = Number(process.env.DIFF_SEED ?? 20261201);
+const SEED = 20261201;
 const COUNT = 1000;
 const MIN_PER_CELL = 3;
 const NAMESPACE = 'check-differential';
