@@ -150,6 +150,7 @@ export function checkSchema(o: KubeObject, custom: CustomResources): SchemaViola
   }
   out.push(...checkMetadata(o));
   // The schema and the validation table may both find one missing field.
+  if (out.length < 2) return out;
   const seen = new Set<string>();
   return out.filter((v) => {
     const key = `${v.ruleId}\u0000${JSON.stringify(v.path)}`;

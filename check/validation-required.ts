@@ -6,7 +6,7 @@
 // empty object ({}) is set: a pointer to an empty struct (a podSelector that selects every pod).
 import { podTemplatePathOf } from './model';
 import { show } from './show';
-import type { FieldPath, KubeObject } from './types';
+import type { FieldPath, KubeObject, PathSegment } from './types';
 
 /** A dotted path below a place; `[]` steps into every entry of a list. */
 type Dotted = string;
@@ -198,80 +198,120 @@ interface Compiled extends Omit<Requirement, 'at' | 'unless' | 'fields' | 'oneOf
   readonly anyOf: readonly (readonly string[])[];
 }
 const split = (d: Dotted): string[] => (d === '' ? [] : d.split('.'));
-const COMPILED = new Map<string, readonly Compiled[]>(
-  Object.entries(REQUIRED_BY_VALIDATION).map(([kind, reqs]) => [
-    kind,
-    reqs.map((r) => ({
-      ...r,
-      at: split(r.at).flatMap((s) => (s.endsWith('[]') ? [s.slice(0, -2), '[]'] : [s])),
-      unless: r.unless === undefined ? undefined : split(r.unless),
-      fields: (r.fields ?? []).map(split),
-      oneOf: (r.oneOf ?? []).map(split),
-      anyOf: (r.anyOf ?? []).map(split),
-    })),
-  ]),
+
+/** A kind's requirements as a trie of their places, so one walk of the object visits each place once. */
+interface Node {
+  readonly here: Compiled[];
+  readonly next: Map<string, Node>;
+}
+const node = (): Node => ({ here: [], next: new Map() });
+const TRIES = new Map<string, Node>(
+  Object.entries(REQUIRED_BY_VALIDATION).map(([kind, reqs]) => {
+    const root = node();
+    for (const r of reqs) {
+      const at = split(r.at).flatMap((s) => (s.endsWith('[]') ? [s.slice(0, -2), '[]'] : [s]));
+      let cur = root;
+      for (const seg of at) {
+        if (!cur.next.has(seg)) cur.next.set(seg, node());
+        cur = cur.next.get(seg)!;
+      }
+      cur.here.push({
+        ...r,
+        at,
+        unless: r.unless === undefined ? undefined : split(r.unless),
+        fields: (r.fields ?? []).map(split),
+        oneOf: (r.oneOf ?? []).map(split),
+        anyOf: (r.anyOf ?? []).map(split),
+      });
+    }
+    return [kind, root];
+  }),
 );
 
-/** Every place `at` names in `value`, with its path. */
-function places(value: unknown, at: readonly string[], i: number, path: FieldPath, out: [Record<string, unknown>, FieldPath][]): void {
-  if (i === at.length) {
-    if (isRecord(value)) out.push([value, path]);
-    return;
+/** The value at a dotted path below `v` (split), or undefined. */
+function get(v: unknown, p: readonly string[]): unknown {
+  let cur = v;
+  for (let i = 0; i < p.length; i++) {
+    if (!isRecord(cur)) return undefined;
+    cur = cur[p[i]];
   }
-  if (at[i] === '[]') {
-    if (Array.isArray(value)) value.forEach((x, j) => places(x, at, i + 1, [...path, j], out));
-  } else if (isRecord(value)) places(value[at[i]], at, i + 1, [...path, at[i]], out);
+  return cur;
 }
-
-const get = (v: unknown, p: readonly string[]): unknown => p.reduce<unknown>((cur, k) => (isRecord(cur) ? cur[k] : undefined), v);
 
 /** What `o` lacks or holds out of its enumerations, by the table of its kind. */
 export function validationRequiredProblems(o: KubeObject): RequiredProblem[] {
-  const reqs = COMPILED.get(String(o.kind));
-  if (!reqs) return [];
+  const root = TRIES.get(String(o.kind));
+  if (!root) return [];
   const out: RequiredProblem[] = [];
-  for (const r of reqs) {
-    const found: [Record<string, unknown>, FieldPath][] = [];
-    places(o, r.at, 0, [], found);
-    for (const [place, path] of found) {
-      if (r.when && place[r.when.field] !== r.when.is) continue;
-      if (r.unless && !unset(get(place, r.unless))) continue;
-      for (const f of r.fields)
-        if (unset(get(place, f)))
-          out.push({
-            ruleId: 'schema-required',
-            path: [...path, ...f],
-            found: `required field ${f.join('.')} is ${describeUnset(get(place, f))}`,
-            fix: `set ${[...path, ...f].join('.')}: ${r.why}`,
-          });
-      if (r.oneOf.length > 0) {
-        const set = r.oneOf.filter((f) => !unset(get(place, f))).map((f) => f.join('.'));
-        if (set.length !== 1)
-          out.push({
-            ruleId: 'schema-required',
-            path,
-            found: set.length === 0 ? `none of ${r.oneOf.map((f) => f.join('.')).join(', ')} is set` : `${set.join(' and ')} are all set`,
-            fix: `set exactly one of ${r.oneOf.map((f) => f.join('.')).join(', ')}: ${r.why}`,
-          });
+  walk(o, root, [], out);
+  return out;
+}
+
+/** Walks `value` along the trie; `path` is one mutable stack, copied only into findings. */
+function walk(value: unknown, at: Node, path: PathSegment[], out: RequiredProblem[]): void {
+  if (isRecord(value)) for (const r of at.here) apply(r, value, path, out);
+  for (const [seg, next] of at.next) {
+    if (seg === '[]') {
+      if (!Array.isArray(value)) continue;
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walk(value[i], next, path, out);
+        path.pop();
       }
-      if (r.anyOf.length > 0 && r.anyOf.every((f) => unset(get(place, f))))
-        out.push({
-          ruleId: 'schema-required',
-          path,
-          found: `none of ${r.anyOf.map((f) => f.join('.')).join(', ')} is set`,
-          fix: `set at least one of ${r.anyOf.map((f) => f.join('.')).join(', ')}: ${r.why}`,
-        });
-      if (r.enum) {
-        const v = place[r.enum.field] ?? '';
-        if (typeof v === 'string' && !r.enum.values.includes(v))
-          out.push({
-            ruleId: 'schema-enum',
-            path: [...path, r.enum.field],
-            found: `${r.enum.field} is ${show(place[r.enum.field])}`,
-            fix: `use one of: ${r.enum.values.filter((x) => x !== '').join(', ')} (${r.why})`,
-          });
-      }
+    } else if (isRecord(value) && value[seg] !== undefined) {
+      path.push(seg);
+      walk(value[seg], next, path, out);
+      path.pop();
     }
   }
-  return out;
+}
+
+const names = (fs: readonly (readonly string[])[]) => fs.map((f) => f.join('.')).join(', ');
+
+function apply(r: Compiled, place: Record<string, unknown>, at: readonly PathSegment[], out: RequiredProblem[]): void {
+  if (r.when && place[r.when.field] !== r.when.is) return;
+  if (r.unless && !unset(get(place, r.unless))) return;
+  for (const f of r.fields)
+    if (unset(get(place, f)))
+      out.push({
+        ruleId: 'schema-required',
+        path: [...at, ...f],
+        found: `required field ${f.join('.')} is ${describeUnset(get(place, f))}`,
+        fix: `set ${[...at, ...f].join('.')}: ${r.why}`,
+      });
+  if (r.oneOf.length > 0) {
+    let count = 0;
+    for (const f of r.oneOf) if (!unset(get(place, f))) count++;
+    if (count !== 1)
+      out.push({
+        ruleId: 'schema-required',
+        path: [...at],
+        found:
+          count === 0
+            ? `none of ${names(r.oneOf)} is set`
+            : `${names(r.oneOf.filter((f) => !unset(get(place, f))))} are all set`.replace(/, /g, ' and '),
+        fix: `set exactly one of ${names(r.oneOf)}: ${r.why}`,
+      });
+  }
+  if (r.anyOf.length > 0) {
+    let any = false;
+    for (const f of r.anyOf) if (!unset(get(place, f))) any = true;
+    if (!any)
+      out.push({
+        ruleId: 'schema-required',
+        path: [...at],
+        found: `none of ${names(r.anyOf)} is set`,
+        fix: `set at least one of ${names(r.anyOf)}: ${r.why}`,
+      });
+  }
+  if (r.enum) {
+    const v = place[r.enum.field] ?? '';
+    if (typeof v === 'string' && !r.enum.values.includes(v))
+      out.push({
+        ruleId: 'schema-enum',
+        path: [...at, r.enum.field],
+        found: `${r.enum.field} is ${show(place[r.enum.field])}`,
+        fix: `use one of: ${r.enum.values.filter((x) => x !== '').join(', ')} (${r.why})`,
+      });
+  }
 }
