@@ -12,6 +12,7 @@ import {
   isSloppyIPv4,
   labelValueProblem,
   nodeKnowsTimeZone,
+  pathSegmentNameProblem,
   qualifiedNameProblem as labelKeyProblem,
 } from '../../core/value-rules';
 import { asArray, asRecord, getIn, isObject, selectorMatches, stringMap, type CheckContext, type Container, type Workload } from '../model';
@@ -408,7 +409,12 @@ const namePerKind: Rule = {
         });
     }
     for (const kind of ['RoleBinding', 'ClusterRoleBinding'])
-      for (const item of ctx.ofKind(kind))
+      for (const item of ctx.ofKind(kind)) {
+        // ValidateRoleBinding: roleRef.name is an RBAC name (a path segment).
+        const role = asRecord(item.object.roleRef).name;
+        const roleProblem = typeof role === 'string' && role !== '' ? pathSegmentNameProblem(role) : undefined;
+        if (roleProblem)
+          yield v(item, { path: ['roleRef', 'name'], found: `roleRef.name ${show(role)} ${roleProblem}`, fix: 'name the role it binds' });
         for (const [i, s] of asArray(item.object.subjects).entries()) {
           // ValidateRoleBindingSubject: a ServiceAccount subject's name is a ServiceAccount name.
           const problem =
@@ -420,6 +426,7 @@ const namePerKind: Rule = {
               fix: 'name a ServiceAccount (a DNS-1123 subdomain)',
             });
         }
+      }
     for (const [item, path] of claimSpecs(ctx)) {
       const cls = asRecord(getIn(item.object, path)).storageClassName;
       // An empty storageClassName asks for no class; a given one names a StorageClass.

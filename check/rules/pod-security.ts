@@ -32,8 +32,19 @@ export const POD_SECURITY_RULES: Rule[] = [
       description: 'every container runs with runAsNonRoot: true, and none with runAsUser 0',
       source: 'PSS-R, KS, PO, KL, CK_K8S_23',
     },
-    (w) =>
-      eachContainer(w, (c) => {
+    (w) => [
+      // Restricted refuses a pod-level runAsUser 0 even where every container sets its own.
+      ...(asRecord(w.podSpec.securityContext).runAsUser === 0 &&
+      w.containers.every((c) => asRecord(c.container.securityContext).runAsUser !== undefined)
+        ? [
+            {
+              path: [...w.podSpecPath, 'securityContext', 'runAsUser'],
+              found: 'the pod sets runAsUser 0 (root)',
+              fix: 'run as the non-zero UID the image runs as',
+            },
+          ]
+        : []),
+      ...eachContainer(w, (c) => {
         // Restricted's two non-root controls: runAsNonRoot, and no runAsUser 0 (check_runAsUser.go).
         const user = effective(w, c, 'runAsUser');
         if (user.value === 0)
@@ -50,6 +61,7 @@ export const POD_SECURITY_RULES: Rule[] = [
           fix: 'set securityContext.runAsNonRoot: true on the pod or the container',
         };
       }),
+    ],
   ),
   workloadRule(
     { id: 'run-as-user', severity: 'error', description: 'every container has a numeric, non-zero runAsUser', source: 'PSS-R, CK_K8S_40' },

@@ -170,6 +170,9 @@ test('fails when a name one object refers to another by breaks the rule of names
   expect(added('ClusterRoleBinding', 'prometheus', (o) => (o.subjects[0].name = '-a'))).toEqual(
     only('name-per-kind', 'subjects[0].name', `ServiceAccount subject "-a" ${subdomain}`),
   );
+  expect(added('ClusterRoleBinding', 'prometheus', (o) => (o.roleRef.name = '..'))).toEqual(
+    only('name-per-kind', 'roleRef.name', 'roleRef.name ".." may not be . or ..'),
+  );
   expect(added('PersistentVolumeClaim', 'tasknote-backups', (o) => (o.spec.storageClassName = 'a_b'))).toEqual(
     only('name-per-kind', 'spec.storageClassName', `storageClassName "a_b" ${subdomain}`),
   );
@@ -279,6 +282,13 @@ test('fails when a container runs as UID 0, which Pod Security restricted refuse
   expect(added('Deployment', 'tasknote-api', (o) => (container(o).securityContext.runAsUser = 0))).toEqual(
     only('run-as-non-root', `${C}.securityContext.runAsUser`, 'container api: runAsUser is 0 (root)'),
   );
+  // A pod-level 0 is refused even where each container sets its own UID.
+  expect(
+    added('Deployment', 'tasknote-api', (o) => {
+      pod(o).securityContext.runAsUser = 0;
+      for (const c of pod(o).containers) c.securityContext.runAsUser = 10001;
+    }),
+  ).toEqual(only('run-as-non-root', 'spec.template.spec.securityContext.runAsUser', 'the pod sets runAsUser 0 (root)'));
 });
 
 test('takes what defaulting fills in or the decoder reads as unset, as the server does', () => {
