@@ -566,8 +566,8 @@ const crossField = workloadRule(
           };
       for (const probe of ['livenessProbe', 'startupProbe']) {
         const t = asRecord(c.container[probe]).successThreshold;
-        // 0 is unset: defaulting makes it 1 (SetDefaults_Probe).
-        if (t !== undefined && t !== 1 && t !== 0)
+        // 0 and null are unset: defaulting makes it 1 (SetDefaults_Probe).
+        if (t !== undefined && t !== null && t !== 1 && t !== 0)
           yield {
             path: [...c.path, probe, 'successThreshold'],
             found: `container ${c.name}: ${probe}.successThreshold is ${show(t)}`,

@@ -34,7 +34,7 @@ function* metricProblems(metric: Record<string, unknown>, path: FieldPath): Iter
     yield { path: [...path, 'type'], found: `metric type ${show(type)}`, fix: `use one of ${Object.keys(SOURCES).join(', ')}` };
     return;
   }
-  const present = Object.values(SOURCES).filter((m) => metric[m] !== undefined);
+  const present = Object.values(SOURCES).filter((m) => metric[m] !== undefined && metric[m] !== null);
   if (!present.includes(member) || present.length !== 1) {
     yield {
       path,
@@ -49,7 +49,8 @@ function* metricProblems(metric: Record<string, unknown>, path: FieldPath): Iter
   if (!TARGET_TYPES.includes(target.type as string))
     yield { path: [...targetPath, 'type'], found: `target type ${show(target.type)}`, fix: `use one of ${TARGET_TYPES.join(', ')}` };
   const { oneOf, what } = TARGET_VALUES[type as string];
-  const set = oneOf.filter((k) => target[k] !== undefined);
+  // A null value is unset to the server.
+  const set = oneOf.filter((k) => target[k] !== undefined && target[k] !== null);
   if (set.length !== 1)
     yield {
       path: targetPath,

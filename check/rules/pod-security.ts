@@ -33,7 +33,8 @@ export const POD_SECURITY_RULES: Rule[] = [
       source: 'PSS-R, KS, PO, KL, CK_K8S_23',
     },
     (w) => [
-      // Restricted refuses a pod-level runAsUser 0 even where every container sets its own.
+      // Restricted refuses a pod-level runAsUser 0, or runAsNonRoot false, even where every
+      // container sets its own.
       ...(asRecord(w.podSpec.securityContext).runAsUser === 0 &&
       w.containers.every((c) => asRecord(c.container.securityContext).runAsUser !== undefined)
         ? [
@@ -41,6 +42,16 @@ export const POD_SECURITY_RULES: Rule[] = [
               path: [...w.podSpecPath, 'securityContext', 'runAsUser'],
               found: 'the pod sets runAsUser 0 (root)',
               fix: 'run as the non-zero UID the image runs as',
+            },
+          ]
+        : []),
+      ...(asRecord(w.podSpec.securityContext).runAsNonRoot === false &&
+      w.containers.every((c) => asRecord(c.container.securityContext).runAsNonRoot !== undefined)
+        ? [
+            {
+              path: [...w.podSpecPath, 'securityContext', 'runAsNonRoot'],
+              found: 'the pod sets runAsNonRoot false',
+              fix: 'set runAsNonRoot: true on the pod, or leave it to the containers',
             },
           ]
         : []),

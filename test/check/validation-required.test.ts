@@ -289,9 +289,22 @@ test('fails when a container runs as UID 0, which Pod Security restricted refuse
       for (const c of pod(o).containers) c.securityContext.runAsUser = 10001;
     }),
   ).toEqual(only('run-as-non-root', 'spec.template.spec.securityContext.runAsUser', 'the pod sets runAsUser 0 (root)'));
+  expect(
+    added('Deployment', 'tasknote-api', (o) => {
+      pod(o).securityContext.runAsNonRoot = false;
+      for (const c of pod(o).containers) c.securityContext.runAsNonRoot = true;
+    }),
+  ).toEqual(only('run-as-non-root', 'spec.template.spec.securityContext.runAsNonRoot', 'the pod sets runAsNonRoot false'));
+});
+
+test('fails when a target value the HPA needs is null, which the server reads as unset', () => {
+  expect(added('HorizontalPodAutoscaler', 'tasknote-api', (o) => (o.spec.metrics[0].resource.target.averageUtilization = null))).toEqual(
+    only('autoscaler-spec', 'spec.metrics[0].resource.target', 'a Resource target without a target averageUtilization or averageValue'),
+  );
 });
 
 test('takes what defaulting fills in or the decoder reads as unset, as the server does', () => {
+  expect(added('StatefulSet', 'tasknote-postgres', (o) => (container(o).livenessProbe.successThreshold = null))).toEqual([]);
   expect(added('Service', 'tasknote-api', (o) => (o.spec.ports[0].targetPort = ''))).toEqual([]);
   expect(
     added('Deployment', 'tasknote-api', (o) => (container(o).livenessProbe = { ...container(o).livenessProbe, successThreshold: 0 })),
