@@ -4,8 +4,17 @@
 import { FIELDS_ADDED_AFTER, KUBERNETES_VERSION, lookupApi } from './api-versions';
 import { crdFieldProblems } from './crd-fields';
 import { crdPackageOf, modelAttributes, schemaValidator, topLevelModel, type AjvError } from './k8s-modules';
-import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, labelValueProblem, pathSegmentNameProblem, qualifiedNameProblem } from '../core/value-rules';
+import {
+  DNS_1123_LABEL,
+  DNS_1123_SUBDOMAIN,
+  labelValueProblem,
+  pathSegmentNameProblem,
+  podSecurityLabelProblem,
+  qualifiedNameProblem,
+} from '../core/value-rules';
 import { isObject, podTemplatePathOf } from './model';
+import { show } from './show';
+import { validationRequiredProblems } from './validation-required';
 import type { FieldPath, KubeObject, PathSegment, Severity, Violation } from './types';
 
 export interface SchemaViolation extends Violation {
@@ -20,9 +29,20 @@ export const SCHEMA_RULES: readonly { id: string; severity: Severity; descriptio
     description: `apiVersion and kind are served by Kubernetes ${KUBERNETES_VERSION}`,
     source: 'API server',
   },
-  { id: 'schema-required', severity: 'error', description: 'required fields are present', source: 'API server (OpenAPI)' },
+  {
+    id: 'schema-required',
+    severity: 'error',
+    description: "required fields are present: the schema's, and those validation code requires where the schema is silent",
+    source: 'API server (OpenAPI, validation code)',
+  },
   { id: 'schema-type', severity: 'error', description: 'every field has the type the API defines', source: 'API server (OpenAPI)' },
-  { id: 'schema-enum', severity: 'error', description: 'enumerated fields hold an allowed value', source: 'API server (OpenAPI)' },
+  {
+    id: 'schema-enum',
+    severity: 'error',
+    description:
+      "enumerated fields hold an allowed value: the schema's, and validation code's (RBAC roleRef and subjects, claim retention)",
+    source: 'API server (OpenAPI, validation code)',
+  },
   {
     id: 'schema-format',
     severity: 'error',
@@ -36,7 +56,12 @@ export const SCHEMA_RULES: readonly { id: string; severity: Severity; descriptio
     source: 'API server (strict field validation)',
   },
   { id: 'metadata-name', severity: 'error', description: 'metadata.name (and namespace) are valid DNS-1123 names', source: 'API server' },
-  { id: 'label-syntax', severity: 'error', description: 'label keys and values are valid', source: 'API server' },
+  {
+    id: 'label-syntax',
+    severity: 'error',
+    description: "label keys and values are valid, and a Namespace's Pod Security labels hold a level or version",
+    source: 'API server',
+  },
   { id: 'duplicate-object', severity: 'error', description: 'no two objects share kind, namespace and name', source: 'kubectl apply' },
 ];
 
@@ -80,10 +105,7 @@ const LABEL_NAMED = new Set(['Namespace', 'Service']);
  */
 const PATH_SEGMENT_NAMED = new Set(['PodDisruptionBudget', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
-export const show = (v: unknown): string => {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-};
+export { show };
 
 export function checkSchema(o: KubeObject, custom: CustomResources): SchemaViolation[] {
   const out: SchemaViolation[] = [];
@@ -122,10 +144,55 @@ export function checkSchema(o: KubeObject, custom: CustomResources): SchemaViola
     if (!api.served) return [{ ruleId: 'api-version', path: ['apiVersion'], found: api.found, fix: api.fix }];
     const validate = schemaValidator(apiVersion, kind);
     const model = topLevelModel(apiVersion, kind);
-    if (validate && !validate(o)) out.push(...fromAjv(o, validate.errors ?? [], model));
+    if (validate && !validate(o)) out.push(...nullAwareErrors(o, validate, model));
     if (model) unknownFields(o, model, [], out);
+    out.push(...validationRequiredProblems(o));
   }
   out.push(...checkMetadata(o));
+  // The schema and the validation table may both find one missing field.
+  if (out.length < 2) return out;
+  const seen = new Set<string>();
+  return out.filter((v) => {
+    const key = `${v.ruleId}\u0000${JSON.stringify(v.path)}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+/**
+ * The schema's findings on `o` after `validate` failed, read as the server reads null: the
+ * decoder gives a null field its zero value, so a struct field that is null is unset (and may be a
+ * missing required field), and a null map value or list entry (a label, a ConfigMap value, a
+ * verb) is the empty string the server takes. Objects without a null are validated once; only a
+ * failure on a null costs a second, null-stripped validation.
+ */
+function nullAwareErrors(o: KubeObject, validate: NonNullable<ReturnType<typeof schemaValidator>>, model?: string): SchemaViolation[] {
+  const errors = validate.errors ?? [];
+  const atNull = (x: KubeObject, e: AjvError) => e.keyword === 'type' && getPath(x, toPath(x, e.instancePath)) === null;
+  if (!errors.some((e) => atNull(o, e))) return fromAjv(o, errors, model);
+  const stripped = model ? (withoutNullFields(o, model) as KubeObject) : o;
+  const again = validate(stripped) ? [] : [...(validate.errors ?? [])];
+  return fromAjv(
+    stripped,
+    again.filter((e) => !atNull(stripped, e)),
+    model,
+  );
+}
+
+/** A copy of `value` without the struct fields (of client-node model `type`) that are null. */
+function withoutNullFields(value: unknown, type: string): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const shape = shapeOf(type);
+  if (shape.of === 'array') return Array.isArray(value) ? value.map((x) => withoutNullFields(x, shape.inner)) : value;
+  if (shape.of === 'map')
+    return isObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNullFields(v, shape.inner)])) : value;
+  const fields = fieldsOf(type);
+  if (!fields || !isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const t = fields.get(k);
+    if (v === null && t !== undefined) continue;
+    out[k] = t === undefined ? v : withoutNullFields(v, t);
+  }
   return out;
 }
 
@@ -173,10 +240,20 @@ function checkMetadata(o: KubeObject): SchemaViolation[] {
     if (!isObject(m)) continue;
     if (isObject(m.labels))
       for (const k of Object.keys(m.labels)) {
-        const v = m.labels[k];
+        // The server reads a null label value as "" (a valid value, but no Pod Security level).
+        const v = m.labels[k] === null ? '' : m.labels[k];
         if (typeof v !== 'string') continue;
         const keyProblem = qualifiedNameProblem(k);
         const valueProblem = keyProblem ? undefined : labelValueProblem(v);
+        const levelProblem =
+          keyProblem || valueProblem || o.kind !== 'Namespace' || metaPath.length > 1 ? undefined : podSecurityLabelProblem(k, v);
+        if (levelProblem)
+          out.push({
+            ruleId: 'label-syntax',
+            path: [...metaPath, 'labels', k],
+            found: `Pod Security label ${show(k)}: value ${show(v)} ${levelProblem}`,
+            fix: 'use privileged, baseline or restricted for a mode, and latest or v1.<minor> for a -version label',
+          });
         if (keyProblem || valueProblem)
           out.push({
             ruleId: 'label-syntax',
@@ -248,7 +325,7 @@ const defaultedWhenEmpty = (model: string | undefined, path: FieldPath, value: u
 /** Turns ajv errors into violations, one per field: a failed `oneOf` reports once, not per branch. */
 function fromAjv(o: KubeObject, errors: readonly AjvError[], model?: string): SchemaViolation[] {
   const byPath = new Map<string, AjvError[]>();
-  for (const e of errors) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
+  for (const e of errors) if (!lineBrokenBase64(o, e)) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
   const out: SchemaViolation[] = [];
   for (const [instancePath, errs] of byPath) {
     const path = toPath(o, instancePath);
@@ -287,6 +364,14 @@ function fromAjv(o: KubeObject, errors: readonly AjvError[], model?: string): Sc
     }
   }
   return out;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** A `byte` field that is base64 once its line breaks go: Go's base64 decoder skips \r and \n. */
+function lineBrokenBase64(o: KubeObject, e: AjvError): boolean {
+  if (e.keyword !== 'format' || e.params.format !== 'byte') return false;
+  const value = getPath(o, toPath(o, e.instancePath));
+  return typeof value === 'string' && BASE64.test(value.replace(/[\r\n]/g, ''));
 }
 
 const article = (t: string) =>

@@ -62,6 +62,22 @@ export function pathSegmentNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Pod Security admission's levels, the values of its `pod-security.kubernetes.io/<mode>` labels. */
+export const POD_SECURITY_LEVELS = ['privileged', 'baseline', 'restricted'] as const;
+const POD_SECURITY_LABEL = /^pod-security\.kubernetes\.io\/(enforce|audit|warn)(-version)?$/;
+
+/**
+ * Why a Namespace label is no Pod Security admission label value (the admission plugin refuses the
+ * Namespace), or undefined: a level for `pod-security.kubernetes.io/<mode>`, `latest` or `v1.<minor>`
+ * for `<mode>-version`; other keys are not its business.
+ */
+export function podSecurityLabelProblem(key: string, value: string): string | undefined {
+  const m = POD_SECURITY_LABEL.exec(key);
+  if (!m) return undefined;
+  if (m[2]) return value === 'latest' || /^v1\.(0|[1-9][0-9]*)$/.test(value) ? undefined : "is not 'latest' or a version such as v1.34";
+  return (POD_SECURITY_LEVELS as readonly string[]).includes(value) ? undefined : `is not one of ${POD_SECURITY_LEVELS.join(', ')}`;
+}
+
 /** Why `value` is no registry prefix (`host[:port][/path]`) for images, or undefined. */
 export function checkRegistry(value: string): string | undefined {
   return REGISTRY_PREFIX.test(value) && registryPortOk(`${value}/x`) && value.length <= IMAGE_NAME_MAX - 32

@@ -3,6 +3,7 @@
 // label-selector validation of apimachinery, and server-side apply's list-map keys). Each rule
 // is one defect class; every fact below was read from that code and is exercised by a case in
 // test/fixtures/apiserver-catalogue/ that the cluster lane submits to a real API server.
+import { isIPv6 } from 'node:net';
 import { standardCronError } from '../../core/private/cron';
 import {
   DNS_1123_LABEL as DNS_LABEL,
@@ -11,12 +12,14 @@ import {
   isSloppyIPv4,
   labelValueProblem,
   nodeKnowsTimeZone,
+  pathSegmentNameProblem,
   qualifiedNameProblem as labelKeyProblem,
 } from '../../core/value-rules';
-import { asArray, asRecord, isObject, selectorMatches, stringMap, type Container, type Workload } from '../model';
+import { asArray, asRecord, getIn, isObject, selectorMatches, stringMap, type CheckContext, type Container, type Workload } from '../model';
 import { kindRule, workloadRule, type Rule } from '../rule';
 import { autoscalerSpec } from './autoscaler-spec';
 import { valueRange } from './value-range';
+import { quantityValue } from '../quantity';
 import { show } from '../schema';
 import type { FieldPath, KubeObject, SourcedObject, Violation } from '../types';
 
@@ -58,34 +61,7 @@ const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
 const HOOK_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'];
 
 // ---- quantities ------------------------------------------------------------------------------
-const SUFFIX: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
-
-/** A Kubernetes quantity as a number (precise enough to compare a request with its limit). */
-export function quantityValue(q: unknown): number | undefined {
-  if (typeof q === 'number') return q;
-  if (typeof q !== 'string') return undefined;
-  const m = QUANTITY.exec(q.trim());
-  if (!m) return undefined;
-  return Number(m[1]) * (m[2] ? 10 ** Number(m[2].slice(1)) : SUFFIX[m[3] ?? '']);
-}
+export { quantityValue };
 
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 const isContainerResourceName = (name: string) =>
@@ -136,6 +112,24 @@ function* mapSelectorProblems(selector: unknown, path: FieldPath, what: string):
         ? `value ${show(v)} ${labelValueProblem(v)}`
         : undefined;
     if (problem) yield { path: [...path, k], found: `${what} ${problem}`, fix: 'use a valid label key and value' };
+  }
+}
+
+/**
+ * The topology keys of a pod spec's (anti-)affinity terms, which validation takes as label keys. A
+ * spread constraint's topologyKey need only be set (validateTopologyKey): the table's to require.
+ */
+function* topologyKeys(w: Workload): Iterable<[unknown, FieldPath]> {
+  const affinity = asRecord(w.podSpec.affinity);
+  for (const kind of ['podAffinity', 'podAntiAffinity']) {
+    const a = asRecord(affinity[kind]);
+    for (const [i, term] of asArray(a.requiredDuringSchedulingIgnoredDuringExecution).entries())
+      yield [term.topologyKey, [...w.podSpecPath, 'affinity', kind, 'requiredDuringSchedulingIgnoredDuringExecution', i, 'topologyKey']];
+    for (const [i, weighted] of asArray(a.preferredDuringSchedulingIgnoredDuringExecution).entries())
+      yield [
+        asRecord(weighted.podAffinityTerm).topologyKey,
+        [...w.podSpecPath, 'affinity', kind, 'preferredDuringSchedulingIgnoredDuringExecution', i, 'podAffinityTerm', 'topologyKey'],
+      ];
   }
 }
 
@@ -254,6 +248,33 @@ function* ingressNameProblems(spec: Record<string, unknown>): Iterable<Violation
         fix: 'use a lower-case DNS name such as app.example.com',
       };
   }
+  for (const [i, tls] of asArray(spec.tls).entries()) {
+    // An empty secretName is none (validateTLSSecretName); a given one names a Secret.
+    const secretProblem = typeof tls.secretName === 'string' && tls.secretName !== '' ? dnsSubdomainProblem(tls.secretName) : undefined;
+    if (secretProblem)
+      yield {
+        path: ['spec', 'tls', i, 'secretName'],
+        found: `TLS secretName ${show(tls.secretName)} ${secretProblem}`,
+        fix: 'name a Secret (a DNS-1123 subdomain)',
+      };
+  }
+  for (const [backend, path] of ingressBackends(spec)) {
+    const service = asRecord(backend.service);
+    if (typeof service.name === 'string' && service.name !== '' && !DNS_1035.test(service.name))
+      yield {
+        path: [...path, 'service', 'name'],
+        found: `backend Service name ${show(service.name)} is not a DNS-1035 label`,
+        fix: 'name a Service: lower-case letters, digits and -, starting with a letter',
+      };
+    const portName = asRecord(service.port).name;
+    const portProblem = typeof portName === 'string' && portName !== '' ? ianaServiceNameProblem(portName) : undefined;
+    if (portProblem)
+      yield {
+        path: [...path, 'service', 'port', 'name'],
+        found: `backend port name ${show(portName)} ${portProblem}`,
+        fix: 'name a Service port (an IANA service name), or give its number',
+      };
+  }
   for (const [i, tls] of asArray(spec.tls).entries())
     for (const [j, host] of (Array.isArray(tls.hosts) ? tls.hosts : []).entries()) {
       const problem = typeof host === 'string' ? hostProblem(host) : undefined;
@@ -264,6 +285,14 @@ function* ingressNameProblems(spec: Record<string, unknown>): Iterable<Violation
           fix: 'use a lower-case DNS name such as app.example.com',
         };
     }
+}
+
+/** An Ingress's backends: the default one and each path's, with their paths. */
+function* ingressBackends(spec: Record<string, unknown>): Iterable<[Record<string, unknown>, FieldPath]> {
+  if (isObject(spec.defaultBackend)) yield [spec.defaultBackend, ['spec', 'defaultBackend']];
+  for (const [i, rule] of asArray(spec.rules).entries())
+    for (const [j, p] of asArray(asRecord(rule.http).paths).entries())
+      if (isObject(p.backend)) yield [p.backend, ['spec', 'rules', i, 'http', 'paths', j, 'backend']];
 }
 
 /** What networking validation refuses in an Ingress path: Exact and Prefix paths are absolute and clean. */
@@ -279,12 +308,59 @@ function ingressPathProblem(p: Record<string, unknown>): string | undefined {
   return bad ? `Ingress path ${show(path)} holds ${show(bad)}` : undefined;
 }
 
+// ---- references by name ----------------------------------------------------------------------
+/** The claim specs of a set: each PersistentVolumeClaim's and each StatefulSet claim template's. */
+function* claimSpecs(ctx: CheckContext): Iterable<[SourcedObject, FieldPath]> {
+  for (const item of ctx.ofKind('PersistentVolumeClaim')) yield [item, ['spec']];
+  for (const item of ctx.ofKind('StatefulSet'))
+    for (const [i] of asArray(item.object.spec?.volumeClaimTemplates).entries()) yield [item, ['spec', 'volumeClaimTemplates', i, 'spec']];
+}
+
+/**
+ * The ConfigMaps and Secrets a container names in env and envFrom: DNS-1123 subdomains. A key
+ * selector's name is validated even when empty (validateSecretKeySelector and its ConfigMap
+ * twin); an envFrom source's empty name is the missing field `schema-required` reports.
+ */
+function* containerReferenceProblems(c: Container): Iterable<Violation> {
+  for (const [i, e] of asArray(c.container.env).entries())
+    for (const ref of ['secretKeyRef', 'configMapKeyRef']) {
+      const selector = asRecord(e.valueFrom)[ref];
+      if (!isObject(selector)) continue;
+      const name = typeof selector.name === 'string' ? selector.name : '';
+      const problem = dnsSubdomainProblem(name);
+      if (problem)
+        yield {
+          path: [...c.path, 'env', i, 'valueFrom', ref, 'name'],
+          found: `container ${c.name}: env ${show(e.name)} ${ref}.name ${show(selector.name ?? '')} ${problem}`,
+          fix: `name the ${ref === 'secretKeyRef' ? 'Secret' : 'ConfigMap'} it reads`,
+        };
+      const keyProblem = typeof selector.key === 'string' && selector.key !== '' ? configKeyProblem(selector.key) : undefined;
+      if (keyProblem)
+        yield {
+          path: [...c.path, 'env', i, 'valueFrom', ref, 'key'],
+          found: `container ${c.name}: env ${show(e.name)} ${ref}.key ${show(selector.key)} ${keyProblem}`,
+          fix: "use letters, digits, '-', '_' and '.' in keys",
+        };
+    }
+  for (const [i, e] of asArray(c.container.envFrom).entries())
+    for (const ref of ['configMapRef', 'secretRef']) {
+      const name = asRecord(e[ref]).name;
+      const problem = typeof name === 'string' && name !== '' ? dnsSubdomainProblem(name) : undefined;
+      if (problem)
+        yield {
+          path: [...c.path, 'envFrom', i, ref, 'name'],
+          found: `container ${c.name}: envFrom ${ref}.name ${show(name)} ${problem}`,
+          fix: `name the ${ref === 'secretRef' ? 'Secret' : 'ConfigMap'} it reads`,
+        };
+    }
+}
+
 // ---- rules -----------------------------------------------------------------------------------
 const namePerKind: Rule = {
   id: 'name-per-kind',
   severity: 'error',
   description:
-    'names follow the rule of their kind: Services DNS-1035, CronJobs <= 52 characters and IANA time zones, Jobs <= 63, containers, volumes and Service ports DNS-1123 labels, container ports IANA service names, ConfigMap keys',
+    'names follow the rule of their kind: Services DNS-1035, CronJobs <= 52 characters and IANA time zones, Jobs <= 63, containers, volumes and Service ports DNS-1123 labels, container ports IANA service names, ConfigMap keys; so do the names objects refer to each other by (ServiceAccounts, StorageClasses, TLS and env Secrets and ConfigMaps, Ingress backend Services and ports, binding subjects, a StatefulSet serviceName, affinity topology keys)',
   source: SOURCE,
   *check(ctx) {
     const v = (item: SourcedObject, x: Violation) => ({ ...x, item });
@@ -322,6 +398,46 @@ const namePerKind: Rule = {
         });
     }
     for (const item of ctx.ofKind('Ingress')) for (const x of ingressNameProblems(asRecord(item.object.spec))) yield v(item, x);
+    for (const item of ctx.ofKind('StatefulSet')) {
+      // ValidateStatefulSetSpec: a given serviceName is a DNS-1123 label (the governing Service).
+      const name = item.object.spec?.serviceName;
+      if (typeof name === 'string' && name !== '' && !DNS_LABEL.test(name))
+        yield v(item, {
+          path: ['spec', 'serviceName'],
+          found: `serviceName ${show(name)} is not a DNS-1123 label`,
+          fix: 'name the headless Service that governs the set',
+        });
+    }
+    for (const kind of ['RoleBinding', 'ClusterRoleBinding'])
+      for (const item of ctx.ofKind(kind)) {
+        // ValidateRoleBinding: roleRef.name is an RBAC name (a path segment).
+        const role = asRecord(item.object.roleRef).name;
+        const roleProblem = typeof role === 'string' && role !== '' ? pathSegmentNameProblem(role) : undefined;
+        if (roleProblem)
+          yield v(item, { path: ['roleRef', 'name'], found: `roleRef.name ${show(role)} ${roleProblem}`, fix: 'name the role it binds' });
+        for (const [i, s] of asArray(item.object.subjects).entries()) {
+          // ValidateRoleBindingSubject: a ServiceAccount subject's name is a ServiceAccount name.
+          const problem =
+            s.kind === 'ServiceAccount' && typeof s.name === 'string' && s.name !== '' ? dnsSubdomainProblem(s.name) : undefined;
+          if (problem)
+            yield v(item, {
+              path: ['subjects', i, 'name'],
+              found: `ServiceAccount subject ${show(s.name)} ${problem}`,
+              fix: 'name a ServiceAccount (a DNS-1123 subdomain)',
+            });
+        }
+      }
+    for (const [item, path] of claimSpecs(ctx)) {
+      const cls = asRecord(getIn(item.object, path)).storageClassName;
+      // An empty storageClassName asks for no class; a given one names a StorageClass.
+      const problem = typeof cls === 'string' && cls !== '' ? dnsSubdomainProblem(cls) : undefined;
+      if (problem)
+        yield v(item, {
+          path: [...path, 'storageClassName'],
+          found: `storageClassName ${show(cls)} ${problem}`,
+          fix: 'name a StorageClass (a DNS-1123 subdomain)',
+        });
+    }
     for (const item of ctx.ofKind('Job')) {
       const name = String(item.object.metadata?.name ?? '');
       if (name.length > 63)
@@ -350,6 +466,7 @@ const namePerKind: Rule = {
             found: `container name ${show(c.container.name)} is not a DNS-1123 label`,
             fix: "use lower-case letters, digits and '-', at most 63",
           });
+        for (const x of containerReferenceProblems(c)) yield v(w.item, x);
         for (const [i, p] of asArray(c.container.ports).entries()) {
           // An empty name is no name: the server validates a port name only when one is given.
           const problem = typeof p.name === 'string' && p.name !== '' ? ianaServiceNameProblem(p.name) : undefined;
@@ -360,6 +477,27 @@ const namePerKind: Rule = {
               fix: 'use an IANA service name: at most 15 lower-case letters, digits and -, with a letter',
             });
         }
+      }
+      // Topology keys of (anti-)affinity terms are label keys (qualified names).
+      for (const [key, path] of topologyKeys(w)) {
+        const problem = typeof key === 'string' ? labelKeyProblem(key) : undefined;
+        if (problem)
+          yield v(w.item, {
+            path,
+            found: `topologyKey ${show(key)} ${problem}`,
+            fix: 'use a node label key such as topology.kubernetes.io/zone',
+          });
+      }
+      // ValidatePodSpec: the ServiceAccount a pod runs as is named as ServiceAccounts are.
+      for (const field of ['serviceAccountName', 'serviceAccount']) {
+        const sa = w.podSpec[field];
+        const problem = typeof sa === 'string' && sa !== '' ? dnsSubdomainProblem(sa) : undefined;
+        if (problem)
+          yield v(w.item, {
+            path: [...w.podSpecPath, field],
+            found: `${field} ${show(sa)} ${problem}`,
+            fix: 'name a ServiceAccount (a DNS-1123 subdomain)',
+          });
       }
       for (const [i, vol] of asArray(w.podSpec.volumes).entries())
         if (typeof vol.name === 'string' && !DNS_LABEL.test(vol.name))
@@ -378,7 +516,7 @@ const crossField = workloadRule(
     id: 'cross-field',
     severity: 'error',
     description:
-      'fields that exclude or require each other: privileged or CAP_SYS_ADMIN beside allowPrivilegeEscalation: false, selector vs template labels, strategy, restartPolicy, progress deadline, env value and valueFrom, one source per volume, mounts of declared volumes, liveness/startup successThreshold 1, HPA maxReplicas >= minReplicas, one of PDB minAvailable/maxUnavailable, no nodePort on ClusterIP, tolerations, minDomains, absolute Ingress paths, no TZ in a CronJob schedule',
+      'fields that exclude or require each other: privileged or CAP_SYS_ADMIN beside allowPrivilegeEscalation: false, selector vs template labels, strategy, restartPolicy, progress deadline, env value and valueFrom, one source per volume, mounts of declared volumes, liveness/startup successThreshold 1, HPA maxReplicas >= minReplicas, one of PDB minAvailable/maxUnavailable, no nodePort on ClusterIP, clusterIP None or an IP, tolerations, minDomains, absolute Ingress paths, no TZ in a CronJob schedule, NetworkPolicy policyTypes and ipBlock CIDRs',
     source: SOURCE,
   },
   function* (w) {
@@ -428,7 +566,8 @@ const crossField = workloadRule(
           };
       for (const probe of ['livenessProbe', 'startupProbe']) {
         const t = asRecord(c.container[probe]).successThreshold;
-        if (t !== undefined && t !== 1)
+        // 0 and null are unset: defaulting makes it 1 (SetDefaults_Probe).
+        if (t !== undefined && t !== null && t !== 1 && t !== 0)
           yield {
             path: [...c.path, probe, 'successThreshold'],
             found: `container ${c.name}: ${probe}.successThreshold is ${show(t)}`,
@@ -514,9 +653,43 @@ const crossField = workloadRule(
 
 const crossFieldObjects = kindRule(
   { id: 'cross-field', severity: 'error', description: '', source: SOURCE },
-  ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'Ingress', 'CronJob'],
+  ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'Ingress', 'CronJob', 'NetworkPolicy'],
   function* (item) {
     const spec = asRecord(item.object.spec);
+    if (item.object.kind === 'NetworkPolicy') {
+      // ValidateNetworkPolicyPeer: an ipBlock's cidr and excepts are CIDRs.
+      for (const [dir, peers] of [
+        ['ingress', 'from'],
+        ['egress', 'to'],
+      ] as const)
+        for (const [i, r] of asArray(spec[dir]).entries())
+          for (const [j, peer] of asArray(r[peers]).entries()) {
+            if (!isObject(peer.ipBlock)) continue;
+            const block = peer.ipBlock;
+            const cidrs: [unknown, FieldPath][] = [
+              [block.cidr, ['spec', dir, i, peers, j, 'ipBlock', 'cidr']],
+              ...(Array.isArray(block.except) ? (block.except as unknown[]) : []).map(
+                (x, k) => [x, ['spec', dir, i, peers, j, 'ipBlock', 'except', k]] as [unknown, FieldPath],
+              ),
+            ];
+            for (const [cidr, path] of cidrs)
+              if (typeof cidr === 'string' && !isCidr(cidr))
+                yield { path, found: `ipBlock CIDR ${show(cidr)} is not a CIDR`, fix: 'use a CIDR such as 10.0.0.0/16 or 2001:db8::/64' };
+          }
+      // ValidateNetworkPolicySpec: at most two policy types, each Ingress or Egress (a repeat within two is taken).
+      const types = Array.isArray(spec.policyTypes) ? (spec.policyTypes as unknown[]) : [];
+      if (types.length > 2)
+        yield {
+          path: ['spec', 'policyTypes'],
+          found: `${types.length} policyTypes ${show(types)}`,
+          fix: 'list Ingress, Egress or both, once each',
+        };
+      else
+        for (const [i, t] of types.entries())
+          if (t !== 'Ingress' && t !== 'Egress')
+            yield { path: ['spec', 'policyTypes', i], found: `policy type ${show(t)}`, fix: 'use Ingress or Egress' };
+      return;
+    }
     if (item.object.kind === 'CronJob') {
       if (typeof spec.schedule === 'string' && spec.schedule.includes('TZ'))
         yield {
@@ -551,6 +724,17 @@ const crossFieldObjects = kindRule(
       if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined)
         yield { path: ['spec'], found: 'both minAvailable and maxUnavailable are set', fix: 'keep one of them' };
     } else {
+      // ValidateService: a clusterIP is empty (allocated), None (headless) or an IP address.
+      for (const [ip, path] of [
+        [spec.clusterIP, ['spec', 'clusterIP']],
+        ...(Array.isArray(spec.clusterIPs) ? (spec.clusterIPs as unknown[]) : []).map((x, i) => [x, ['spec', 'clusterIPs', i]] as const),
+      ] as [unknown, FieldPath][])
+        if (typeof ip === 'string' && ip !== '' && ip !== 'None' && !isSloppyIPv4(ip) && !isIPv6(ip))
+          yield {
+            path,
+            found: `clusterIP ${show(ip)} is neither None nor an IP address`,
+            fix: 'leave it unset, or use None or an IP address',
+          };
       const type = spec.type ?? 'ClusterIP';
       if (type === 'ClusterIP')
         for (const [i, p] of asArray(spec.ports).entries())
@@ -563,6 +747,16 @@ const crossFieldObjects = kindRule(
     }
   },
 );
+
+/** A CIDR as netutils.ParseCIDRSloppy takes it: an IPv4 address (leading zeros allowed) or IPv6 address, and a prefix length. */
+function isCidr(value: string): boolean {
+  const slash = value.indexOf('/');
+  if (slash < 0) return false;
+  const [ip, bits] = [value.slice(0, slash), value.slice(slash + 1)];
+  if (!/^[0-9]{1,3}$/.test(bits)) return false;
+  if (isSloppyIPv4(ip)) return Number(bits) <= 32;
+  return isIPv6(ip) && !ip.includes('%') && Number(bits) <= 128;
+}
 
 const inRange = (p: unknown) => typeof p !== 'number' || (p >= 1 && p <= 65535);
 function* handlerProblems(handler: unknown, path: FieldPath, what: string, handlers: readonly string[]): Iterable<Violation> {
@@ -667,7 +861,8 @@ const portAndHandler: Rule = {
         const t = p.targetPort;
         if (typeof t === 'number' && t !== 0 && !inRange(t))
           yield { item, path: ['spec', 'ports', i, 'targetPort'], found: `targetPort ${t}`, fix: 'use a port between 1 and 65535' };
-        if (typeof t === 'string' && !/^\d+$/.test(t) && ianaServiceNameProblem(t))
+        // "" is unset, as 0 is: defaulting makes the targetPort the port (SetDefaults_Service).
+        if (typeof t === 'string' && t !== '' && !/^\d+$/.test(t) && ianaServiceNameProblem(t))
           yield {
             item,
             path: ['spec', 'ports', i, 'targetPort'],

@@ -3,7 +3,7 @@
 // and target types, the target each metric source needs, the scaling policies (the same rules as
 // TaskNote's own autoscaling config, core/value-rules.ts checkScalingRules) and the target's
 // group/version.
-import { checkScalingRules, type ScalingRulesSpec } from '../../core/value-rules';
+import { checkScalingRules, pathSegmentNameProblem, type ScalingRulesSpec } from '../../core/value-rules';
 import { asArray, asRecord, isObject } from '../model';
 import { kindRule } from '../rule';
 import { show } from '../schema';
@@ -34,7 +34,7 @@ function* metricProblems(metric: Record<string, unknown>, path: FieldPath): Iter
     yield { path: [...path, 'type'], found: `metric type ${show(type)}`, fix: `use one of ${Object.keys(SOURCES).join(', ')}` };
     return;
   }
-  const present = Object.values(SOURCES).filter((m) => metric[m] !== undefined);
+  const present = Object.values(SOURCES).filter((m) => metric[m] !== undefined && metric[m] !== null);
   if (!present.includes(member) || present.length !== 1) {
     yield {
       path,
@@ -49,7 +49,8 @@ function* metricProblems(metric: Record<string, unknown>, path: FieldPath): Iter
   if (!TARGET_TYPES.includes(target.type as string))
     yield { path: [...targetPath, 'type'], found: `target type ${show(target.type)}`, fix: `use one of ${TARGET_TYPES.join(', ')}` };
   const { oneOf, what } = TARGET_VALUES[type as string];
-  const set = oneOf.filter((k) => target[k] !== undefined);
+  // A null value is unset to the server.
+  const set = oneOf.filter((k) => target[k] !== undefined && target[k] !== null);
   if (set.length !== 1)
     yield {
       path: targetPath,
@@ -69,7 +70,7 @@ export const autoscalerSpec = kindRule(
     id: 'autoscaler-spec',
     severity: 'error',
     description:
-      "a HorizontalPodAutoscaler's metrics, targets, scaling policies and replica bounds are ones autoscaling/v2 validation takes, and its target names a group/version",
+      "a HorizontalPodAutoscaler's metrics, targets, scaling policies and replica bounds are ones autoscaling/v2 validation takes, and its target names a group/version with a group, and a kind and name that are path segments",
     source: 'API server (validation code)',
   },
   ['HorizontalPodAutoscaler'],
@@ -77,12 +78,35 @@ export const autoscalerSpec = kindRule(
     if (item.object.apiVersion !== 'autoscaling/v2') return;
     const spec = asRecord(item.object.spec);
     const ref = asRecord(spec.scaleTargetRef);
-    if (typeof ref.apiVersion === 'string' && ref.apiVersion.split('/').length > 2)
+    // ValidateCrossVersionObjectReference parses the group/version and requires its group: a
+    // missing, null or core ("v1") apiVersion is refused too.
+    const groupVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion.split('/') : [];
+    if (
+      isObject(spec.scaleTargetRef) &&
+      (ref.apiVersion === undefined ||
+        ref.apiVersion === null ||
+        (typeof ref.apiVersion === 'string' && (groupVersion.length < 2 || groupVersion[0] === '')))
+    )
+      yield {
+        path: ['spec', 'scaleTargetRef', 'apiVersion'],
+        found: `scaleTargetRef.apiVersion ${ref.apiVersion === undefined ? 'is missing' : `${show(ref.apiVersion)} names no API group`}`,
+        fix: 'use a group/version such as apps/v1',
+      };
+    else if (typeof ref.apiVersion === 'string' && groupVersion.length > 2)
       yield {
         path: ['spec', 'scaleTargetRef', 'apiVersion'],
         found: `scaleTargetRef.apiVersion ${show(ref.apiVersion)} is not a group/version`,
         fix: 'use a group/version such as apps/v1',
       };
+    for (const field of ['kind', 'name']) {
+      const problem = typeof ref[field] === 'string' && ref[field] !== '' ? pathSegmentNameProblem(ref[field] as string) : undefined;
+      if (problem)
+        yield {
+          path: ['spec', 'scaleTargetRef', field],
+          found: `scaleTargetRef.${field} ${show(ref[field])} ${problem}`,
+          fix: `give the target's ${field} as the API names it`,
+        };
+    }
     for (const field of ['minReplicas', 'maxReplicas'])
       if (typeof spec[field] === 'number' && (spec[field] as number) < 1)
         yield { path: ['spec', field], found: `${field} is ${spec[field]}`, fix: 'use 1 or more' };
@@ -90,7 +114,10 @@ export const autoscalerSpec = kindRule(
     const behavior = asRecord(spec.behavior);
     for (const direction of ['scaleUp', 'scaleDown'])
       if (isObject(behavior[direction]))
-        for (const { path, problem } of checkScalingRules(behavior[direction] as ScalingRulesSpec))
+        // A null field is unset to the server.
+        for (const { path, problem } of checkScalingRules(
+          Object.fromEntries(Object.entries(behavior[direction] as object).filter(([, v]) => v !== null)) as ScalingRulesSpec,
+        ))
           yield {
             path: ['spec', 'behavior', direction, ...path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s))],
             found: `behavior.${direction}.${path} ${problem}`,

@@ -29,11 +29,41 @@ export const POD_SECURITY_RULES: Rule[] = [
     {
       id: 'run-as-non-root',
       severity: 'error',
-      description: 'every container runs with runAsNonRoot: true',
+      description: 'every container runs with runAsNonRoot: true, and none with runAsUser 0',
       source: 'PSS-R, KS, PO, KL, CK_K8S_23',
     },
-    (w) =>
-      eachContainer(w, (c) => {
+    (w) => [
+      // Restricted refuses a pod-level runAsUser 0, or runAsNonRoot false, even where every
+      // container sets its own.
+      ...(asRecord(w.podSpec.securityContext).runAsUser === 0 &&
+      w.containers.every((c) => asRecord(c.container.securityContext).runAsUser !== undefined)
+        ? [
+            {
+              path: [...w.podSpecPath, 'securityContext', 'runAsUser'],
+              found: 'the pod sets runAsUser 0 (root)',
+              fix: 'run as the non-zero UID the image runs as',
+            },
+          ]
+        : []),
+      ...(asRecord(w.podSpec.securityContext).runAsNonRoot === false &&
+      w.containers.every((c) => asRecord(c.container.securityContext).runAsNonRoot !== undefined)
+        ? [
+            {
+              path: [...w.podSpecPath, 'securityContext', 'runAsNonRoot'],
+              found: 'the pod sets runAsNonRoot false',
+              fix: 'set runAsNonRoot: true on the pod, or leave it to the containers',
+            },
+          ]
+        : []),
+      ...eachContainer(w, (c) => {
+        // Restricted's two non-root controls: runAsNonRoot, and no runAsUser 0 (check_runAsUser.go).
+        const user = effective(w, c, 'runAsUser');
+        if (user.value === 0)
+          return {
+            path: user.path,
+            found: `container ${c.name}: runAsUser is 0 (root)`,
+            fix: 'run as the non-zero UID the image runs as',
+          };
         const { value, path } = effective(w, c, 'runAsNonRoot');
         if (value === true) return undefined;
         return {
@@ -42,6 +72,7 @@ export const POD_SECURITY_RULES: Rule[] = [
           fix: 'set securityContext.runAsNonRoot: true on the pod or the container',
         };
       }),
+    ],
   ),
   workloadRule(
     { id: 'run-as-user', severity: 'error', description: 'every container has a numeric, non-zero runAsUser', source: 'PSS-R, CK_K8S_40' },

@@ -2,7 +2,8 @@
 // policy validation) that the OpenAPI schema leaves out: counts, durations and IDs that may not be
 // negative, and the integer-or-percent fields of rollouts and disruption budgets. Pod fields are
 // read from every pod template at any depth (a CronJob's too), through the workload model.
-import { asRecord, getIn } from '../model';
+import { asArray, asRecord, getIn } from '../model';
+import { quantityValue } from '../quantity';
 import type { Rule } from '../rule';
 import { show } from '../schema';
 import type { FieldPath, Violation } from '../types';
@@ -46,6 +47,12 @@ const INT_OR_PERCENT: Record<string, readonly { readonly path: FieldPath; readon
   ],
 };
 
+/** The claims of a kind: a PersistentVolumeClaim itself, a StatefulSet's claim templates. */
+const CLAIMS: Record<string, (o: Record<string, any>) => readonly Record<string, any>[]> = {
+  PersistentVolumeClaim: (o) => [o],
+  StatefulSet: (o) => asArray(asRecord(o.spec).volumeClaimTemplates),
+};
+
 function negative(value: unknown, path: FieldPath): Violation[] {
   return typeof value === 'number' && value < 0 ? [{ path, found: `${String(path.at(-1))} is ${value}`, fix: 'use 0 or more' }] : [];
 }
@@ -61,7 +68,7 @@ export const valueRange: Rule = {
   id: 'value-range',
   severity: 'error',
   description:
-    'numbers are within the bounds the API server sets: UIDs and GIDs 0 to 2^31-1, no negative counts, durations or probe settings (workloads, Jobs and CronJobs, at any depth), rollout and disruption-budget integers or percentages',
+    'numbers are within the bounds the API server sets: UIDs and GIDs 0 to 2^31-1, no negative counts, durations or probe settings (workloads, Jobs and CronJobs, at any depth), rollout and disruption-budget integers or percentages, maxSkew >= 1, emptyDir sizeLimit >= 0, claim storage above zero',
   source: 'API server (validation code)',
   *check(ctx) {
     for (const w of ctx.workloads) {
@@ -83,6 +90,24 @@ export const valueRange: Rule = {
             found: `supplemental group ${g}`,
             fix: `use an ID from 0 to ${INT32_MAX}`,
           });
+      // validateEmptyDirVolumeSource: a sizeLimit is not negative.
+      for (const [i, vol] of asArray(w.podSpec.volumes).entries()) {
+        const limit = asRecord(vol.emptyDir).sizeLimit;
+        const value = quantityValue(limit);
+        if (value !== undefined && value < 0)
+          out.push({
+            path: [...w.podSpecPath, 'volumes', i, 'emptyDir', 'sizeLimit'],
+            found: `emptyDir sizeLimit ${show(limit)} is negative`,
+            fix: 'use a quantity of 0 or more, such as 64Mi',
+          });
+      }
+      for (const [i, t] of asArray(w.podSpec.topologySpreadConstraints).entries())
+        if (typeof t.maxSkew === 'number' && t.maxSkew < 1)
+          out.push({
+            path: [...w.podSpecPath, 'topologySpreadConstraints', i, 'maxSkew'],
+            found: `maxSkew is ${t.maxSkew}`,
+            fix: 'use 1 or more',
+          });
       for (const c of w.containers) {
         out.push(...ids(c.container.securityContext, [...c.path, 'securityContext']));
         for (const probe of PROBES)
@@ -98,6 +123,20 @@ export const valueRange: Rule = {
         const spec = asRecord(getIn(item.object, path));
         for (const f of JOB_NON_NEGATIVE) for (const v of negative(spec[f], [...path, f])) yield { ...v, item };
       }
+    // ValidatePersistentVolumeClaimSpec: a claim's storage request is above zero (its own and a StatefulSet's templates).
+    for (const [kind, claims] of Object.entries(CLAIMS))
+      for (const item of ctx.ofKind(kind))
+        for (const [i, claim] of claims(item.object).entries()) {
+          const storage = asRecord(asRecord(asRecord(claim.spec).resources).requests).storage;
+          const value = quantityValue(storage);
+          if (value !== undefined && value <= 0)
+            yield {
+              item,
+              path: [...(kind === 'StatefulSet' ? ['spec', 'volumeClaimTemplates', i] : []), 'spec', 'resources', 'requests', 'storage'],
+              found: `storage request ${show(storage)} is not above zero`,
+              fix: 'request the storage the claim needs, such as 1Gi',
+            };
+        }
     for (const [kind, fields] of Object.entries(INT_OR_PERCENT))
       for (const item of ctx.ofKind(kind))
         for (const { path, capped } of fields) {

@@ -44,6 +44,14 @@ export const API_CLAIM_RULE_IDS: ReadonlySet<string> = new Set([
   ...POD_SECURITY_RULE_IDS,
 ]);
 
+/**
+ * Whether a finding claims the API server refuses the object: a rule of `API_CLAIM_RULE_IDS`, or
+ * the part of `seccomp-profile` that restricted refuses too (a profile unset or Unconfined; only
+ * Localhost, which restricted takes, is check's stricter part).
+ */
+export const claimsApiRefusal = (f: { ruleId: string; found: string }): boolean =>
+  API_CLAIM_RULE_IDS.has(f.ruleId) || (f.ruleId === 'seccomp-profile' && !/seccompProfile\.type is Localhost$/.test(f.found));
+
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'ReplicationController']);
 
 /** The hand-written stacks under test/fixtures that are not TaskNote's own output. */
@@ -192,10 +200,10 @@ export function checkVerdict(
   const findings = checkPaths([dir])
     .targets.flatMap((t) => t.findings)
     .filter((f) => f.source === own || f.ruleId === 'yaml-syntax');
-  const claims = findings.filter((f) => API_CLAIM_RULE_IDS.has(f.ruleId));
+  const claims = findings.filter(claimsApiRefusal);
   return {
     check: { refused: claims.length > 0, reason: [...new Set(claims.map((f) => `${f.ruleId} at ${f.path}`))].join('; ') },
-    policy: [...new Set(findings.filter((f) => !API_CLAIM_RULE_IDS.has(f.ruleId)).map((f) => f.ruleId))],
+    policy: [...new Set(findings.filter((f) => !claimsApiRefusal(f)).map((f) => f.ruleId))],
   };
 }
 
