@@ -24,11 +24,11 @@ esac
 started=${EPOCHSECONDS}
 elapsed() { local s=$((EPOCHSECONDS - started)); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
 # CPU seconds (user + system) of every process this build has waited for so far, and the load.
-# (`times` reports this shell's own children, so it must not run in a pipeline's subshell.)
+# Sets CPU_SO_FAR; never call it as $(…): a subshell's `times` knows none of this shell's children.
 cpu_so_far() {
   local f
   f=$(mktemp) && times >"$f"
-  tail -n1 "$f" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%.0f", n }'
+  CPU_SO_FAR=$(tail -n1 "$f" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%.0f", n }')
   rm -f "$f"
 }
 load_now() { cut -d' ' -f1 /proc/loadavg; }
@@ -202,7 +202,8 @@ if ((${#missing[@]})); then
     "build_$piece" "$dir.partial"
     touch "$dir.partial/.complete"
     rm -rf "$dir" && mv "$dir.partial" "$dir"
-    tlog "$piece ${VERSION_OF[$piece]} ready, $(elapsed) so far, $(cpu_so_far) CPU-seconds so far, load $(load_now)"
+    cpu_so_far
+    tlog "$piece ${VERSION_OF[$piece]} ready, $(elapsed) so far, $CPU_SO_FAR CPU-seconds so far, load $(load_now)"
   done
   tlog "toolchain built in $(elapsed)"
 fi
