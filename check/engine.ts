@@ -19,7 +19,7 @@ import {
 export const WAIVER_PREFIX = 'waive.check.tasknote.dev/';
 
 const WAIVER_RULES: readonly RuleInfo[] = [
-  { id: 'waiver-reason', severity: 'error', description: 'every waiver annotation gives a reason', source: 'POLICY.md' },
+  { id: 'waiver-reason', severity: 'error', description: 'every waiver annotation gives a reason', source: 'docs/policy.md' },
   { id: 'waiver-unknown-rule', severity: 'error', description: 'every waiver names an existing rule', source: 'check' },
   { id: 'waiver-unused', severity: 'warning', description: 'every waiver silences a finding (stale waivers are removed)', source: 'check' },
 ];

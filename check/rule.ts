@@ -13,7 +13,7 @@ export interface Rule {
   readonly severity: Severity;
   /** One line for `--list-rules` and docs/check.md. */
   readonly description: string;
-  /** Where the requirement comes from (POLICY.md's source column). */
+  /** Where the requirement comes from (the sources docs/policy.md names). */
   readonly source: string;
   /** The optional group the rule belongs to: it runs only under a profile that turns it on. */
   readonly group?: RuleGroup;

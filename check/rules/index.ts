@@ -11,7 +11,7 @@ import { POD_SECURITY_RULES } from './pod-security';
 import { POD_SECURITY_CONTROL_RULES } from './pod-security-controls';
 import { RESOURCE_RULES } from './resources';
 
-/** Every policy rule, in the order POLICY.md lists them. */
+/** Every policy rule, in the order docs/policy.md lists them. */
 export const POLICY_RULES: readonly Rule[] = [
   ...POD_SECURITY_RULES,
   ...POD_SECURITY_CONTROL_RULES,

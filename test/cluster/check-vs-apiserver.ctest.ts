@@ -56,7 +56,7 @@ type ClassName = keyof typeof CLASSES;
 const KNOWN: Partial<Record<ClassName, Record<string, string>>> = {
   'Pod Security restricted': {
     'catalogue/psa-seccomp-localhost':
-      'check is stricter on purpose: seccomp-profile wants RuntimeDefault (POLICY.md), restricted also allows Localhost',
+      'check is stricter on purpose: seccomp-profile wants RuntimeDefault (docs/policy.md), restricted also allows Localhost',
   },
 };
 const ERRORS: ClassName = 'API server errors (schema, API versions, validation code)';
