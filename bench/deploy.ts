@@ -13,7 +13,8 @@
  * from literals first), and the images are built once before anything is measured, so both sides
  * get the same images and neither pays for a build. Prints each ratio with its goal.
  *
- *   npm run bench:deploy
+ *   npm run bench:deploy                              both kinds of node
+ *   TASKNOTE_BENCH_NODES=real npm run bench:deploy    one of them
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -106,7 +107,17 @@ async function compare(kind: keyof typeof CLUSTERS): Promise<void> {
     ['tasknote-admin', ['token']],
     ['tasknote-smtp', ['username', 'password']],
   ] as const) {
-    ok(kubectl(['create', 'secret', 'generic', name, '-n', NS, ...keys.map((k) => `--from-literal=${k}=bench-${k}`)]));
+    ok(
+      kubectl([
+        'create',
+        'secret',
+        'generic',
+        name,
+        '-n',
+        NS,
+        ...keys.map((k) => `--from-literal=${k}=bench-${k}-${'0123456789abcdef'.repeat(3)}`),
+      ]),
+    );
   }
   if (real) {
     // Pods really start here: applied all at once, the api would start before the migration and
@@ -167,7 +178,7 @@ async function compare(kind: keyof typeof CLUSTERS): Promise<void> {
   gone();
 }
 
+// TASKNOTE_BENCH_NODES=real (or fake) runs one side only.
 void (async () => {
-  await compare('fake');
-  await compare('real');
+  for (const kind of (process.env.TASKNOTE_BENCH_NODES ?? 'fake,real').split(',')) await compare(kind as keyof typeof CLUSTERS);
 })();
