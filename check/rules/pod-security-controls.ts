@@ -42,6 +42,32 @@ function* securityContexts(w: Workload): Iterable<[Record<string, unknown>, Fiel
   for (const c of w.containers) yield [asRecord(c.container.securityContext), [...c.path, 'securityContext'], `container ${c.name}`];
 }
 
+/**
+ * The rules that model Pod Security's `restricted` profile, which the API server enforces on
+ * workloads (a warning) and Pods (a refusal). Two of them are stricter than the profile on purpose
+ * (`STRICTER_THAN_RESTRICTED`): a numeric `runAsUser`, and `RuntimeDefault` seccomp only.
+ */
+export const RESTRICTED_RULE_IDS = [
+  'run-as-non-root',
+  'run-as-user',
+  'allow-privilege-escalation',
+  'drop-all-capabilities',
+  'added-capabilities',
+  'seccomp-profile',
+  'privileged',
+  'host-namespaces',
+  'host-port',
+  'host-path',
+  'apparmor',
+  'selinux-options',
+  'proc-mount',
+  'sysctls',
+  'host-process',
+  'probe-host',
+  'volume-types',
+] as const;
+export const STRICTER_THAN_RESTRICTED: readonly string[] = ['run-as-user', 'seccomp-profile'];
+
 export const POD_SECURITY_CONTROL_RULES: Rule[] = [
   workloadRule(
     {

@@ -11,6 +11,7 @@ import { runCheck } from '../../check/engine';
 import { listFiles, loadFiles, parseYaml } from '../../check/load';
 import { describeRef, refOf } from '../../check/model';
 import { API_VALIDATION_RULES } from '../../check/rules/api-validation';
+import { RESTRICTED_RULE_IDS } from '../../check/rules/pod-security-controls';
 import { SERVER_SCHEMA_RULE_IDS } from '../../check/schema';
 import { CHECK_PROFILES } from '../../app/check-profiles';
 import type { Profile } from '../../check/types';
@@ -27,25 +28,7 @@ const CLASSES = {
   // validation, served API versions, server-side apply's list keys, and the validation code.
   'API server errors (schema, API versions, validation code)': [...SERVER_SCHEMA_RULE_IDS, ...API_VALIDATION_RULES.map((r) => r.id)],
   // Pod Security (baseline and restricted), which warns on workloads and refuses Pods.
-  'Pod Security restricted': [
-    'run-as-non-root',
-    'run-as-user',
-    'allow-privilege-escalation',
-    'drop-all-capabilities',
-    'added-capabilities',
-    'seccomp-profile',
-    'privileged',
-    'host-namespaces',
-    'host-port',
-    'host-path',
-    'apparmor',
-    'selinux-options',
-    'proc-mount',
-    'sysctls',
-    'host-process',
-    'probe-host',
-    'volume-types',
-  ],
+  'Pod Security restricted': RESTRICTED_RULE_IDS,
 } as const;
 type ClassName = keyof typeof CLASSES;
 

@@ -11,29 +11,14 @@ import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { checkPaths } from '../../../check';
 import { API_VALIDATION_RULES } from '../../../check/rules/api-validation';
+import { RESTRICTED_RULE_IDS, STRICTER_THAN_RESTRICTED } from '../../../check/rules/pod-security-controls';
 import { SERVER_SCHEMA_RULE_IDS } from '../../../check/schema';
 import type { KubeObject } from '../../../core/kube-object';
 import { REPO_ROOT } from '../../../core/repo-root';
 import type { Mutant, Stack } from './mutate';
 
-/** Pod Security's checks as check models them: a warning from the server is a refusal. */
-export const POD_SECURITY_RULE_IDS = [
-  'run-as-non-root',
-  'allow-privilege-escalation',
-  'drop-all-capabilities',
-  'added-capabilities',
-  'privileged',
-  'host-namespaces',
-  'host-port',
-  'host-path',
-  'apparmor',
-  'selinux-options',
-  'proc-mount',
-  'sysctls',
-  'host-process',
-  'probe-host',
-  'volume-types',
-];
+/** Pod Security's checks as check models them, less its stricter part: a warning from the server is a refusal. */
+export const POD_SECURITY_RULE_IDS = RESTRICTED_RULE_IDS.filter((id) => !STRICTER_THAN_RESTRICTED.includes(id));
 /**
  * Rules whose findings claim that the API server refuses the object. `run-as-user` and
  * `seccomp-profile` are left out: they are stricter than Pod Security on purpose (docs/check.md).
